@@ -1,0 +1,458 @@
+"""The programme: events, their days, sessions, speakers and organisations.
+
+Text that visitors read (names, titles, descriptions, bios) is translated per
+language by django-modeltranslation (see ``agenda/translation.py``); English is
+the fallback when a translation is missing.
+"""
+
+import uuid
+import zoneinfo
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from agenda import timezones
+
+
+class SlugManager(models.Manager):
+    """Finds rows by their slug, their natural key in fixtures."""
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class EventOrganisationManager(models.Manager):
+    def get_by_natural_key(self, event_slug, organisation_slug, role):
+        return self.get(event__slug=event_slug, organisation__slug=organisation_slug, role=role)
+
+
+class SessionSpeakerManager(models.Manager):
+    def get_by_natural_key(self, event_slug, session_slug, speaker_slug, role):
+        return self.get(
+            session__event__slug=event_slug,
+            session__slug=session_slug,
+            speaker__slug=speaker_slug,
+            role=role,
+        )
+
+
+class Organisation(models.Model):
+    """A body that organises, supports or is the contact for an event."""
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=300)
+    short_name = models.CharField(
+        _("short name"), max_length=60, blank=True, help_text=_("An acronym such as IGES.")
+    )
+    website = models.URLField(_("website"), blank=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Event(models.Model):
+    """A forum or workshop with its own programme, zones and registrations."""
+
+    class Format(models.TextChoices):
+        ONLINE = "online", _("Online")
+        IN_PERSON = "in_person", _("In person")
+        HYBRID = "hybrid", _("Hybrid")
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=300)
+    tagline = models.CharField(_("tagline"), max_length=300, blank=True)
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("Paragraphs separated by a blank line.")
+    )
+    aims = models.TextField(_("aims"), blank=True, help_text=_("One aim per line."))
+    format = models.CharField(_("format"), max_length=20, choices=Format.choices)
+    venue = models.CharField(_("venue"), max_length=300, blank=True)
+    reference_timezone = models.CharField(
+        _("reference time zone"),
+        max_length=64,
+        help_text=_("The organisers' zone: programme days are dated in it (IANA name)."),
+    )
+    display_timezones = models.CharField(
+        _("display time zones"),
+        max_length=300,
+        help_text=_("IANA names separated by commas, in the order shown, e.g. "
+                    "America/New_York, Asia/Tokyo."),
+    )
+    livestream_url = models.URLField(_("livestream URL"), blank=True)
+    livestream_platform = models.CharField(
+        _("livestream platform"), max_length=60, blank=True, help_text=_("For example YouTube.")
+    )
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    languages = models.CharField(
+        _("languages"),
+        max_length=40,
+        blank=True,
+        help_text=_("Language codes of the event, separated by commas, e.g. en, ja."),
+    )
+    has_interpretation = models.BooleanField(
+        _("simultaneous interpretation"), default=False,
+        help_text=_("Participants choose a listening channel among the event's languages."),
+    )
+    capacity = models.PositiveIntegerField(
+        _("capacity"), null=True, blank=True, help_text=_("Empty means unlimited.")
+    )
+    registration_open = models.BooleanField(_("registration open"), default=True)
+    organisations = models.ManyToManyField(
+        Organisation, through="EventOrganisation", related_name="events", blank=True
+    )
+
+    objects = SlugManager()
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["slug"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("agenda:event", kwargs={"event": self.slug})
+
+    @property
+    def display_zones(self):
+        """The display zone names, in order, as a list."""
+        return timezones.parse_zone_list(self.display_timezones)
+
+    @property
+    def language_codes(self):
+        return [code.strip() for code in self.languages.split(",") if code.strip()]
+
+    def clean(self):
+        errors = {}
+        if self.reference_timezone and not timezones.is_valid_zone(self.reference_timezone):
+            errors["reference_timezone"] = _("“%(zone)s” is not an IANA time zone name.") % {
+                "zone": self.reference_timezone
+            }
+        unknown = [z for z in self.display_zones if not timezones.is_valid_zone(z)]
+        if unknown:
+            errors["display_timezones"] = _("Not IANA time zone names: %(zones)s.") % {
+                "zones": ", ".join(unknown)
+            }
+        elif self.display_timezones and not self.display_zones:
+            errors["display_timezones"] = _("Give at least one time zone.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def reference_zone(self):
+        return zoneinfo.ZoneInfo(self.reference_timezone)
+
+
+class EventOrganisation(models.Model):
+    """The part an organisation plays in an event, in display order."""
+
+    class Role(models.TextChoices):
+        ORGANISER = "organiser", _("Organiser")
+        CO_ORGANISER = "co_organiser", _("Co-organiser")
+        COLLABORATOR = "collaborator", _("Collaborator")
+        CONTACT = "contact", _("Contact")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="event_organisations")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="event_roles"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = EventOrganisationManager()
+
+    class Meta:
+        verbose_name = _("organisation of the event")
+        verbose_name_plural = _("organisations of the event")
+        ordering = ["event", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "organisation", "role"], name="unique_event_organisation_role"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} ({self.get_role_display()})"
+
+    def natural_key(self):
+        return self.event.natural_key() + self.organisation.natural_key() + (self.role,)
+
+    natural_key.dependencies = ["agenda.event", "agenda.organisation"]
+
+
+class DayManager(models.Manager):
+    def get_by_natural_key(self, event_slug, number):
+        return self.get(event__slug=event_slug, number=number)
+
+
+class Day(models.Model):
+    """A programme day as the organisers count it, dated in the reference zone."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="days")
+    number = models.PositiveSmallIntegerField(_("number"))
+    date = models.DateField(_("date"), help_text=_("In the event's reference time zone."))
+    label = models.CharField(_("label"), max_length=100, blank=True)
+
+    objects = DayManager()
+
+    class Meta:
+        verbose_name = _("day")
+        verbose_name_plural = _("days")
+        ordering = ["event", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "number"], name="unique_day_number"),
+            models.UniqueConstraint(fields=["event", "date"], name="unique_day_date"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="day_number_from_one"),
+        ]
+
+    def __str__(self):
+        return f"{self.event} – {self.display_label}"
+
+    def natural_key(self):
+        return self.event.natural_key() + (self.number,)
+
+    natural_key.dependencies = ["agenda.event"]
+
+    @property
+    def display_label(self):
+        return self.label or _("Day %(number)s") % {"number": self.number}
+
+    def bounds(self):
+        """The day's start and end as aware datetimes in the reference zone."""
+        return timezones.day_bounds(self.date, self.event.reference_zone)
+
+
+class SessionManager(models.Manager):
+    def get_by_natural_key(self, event_slug, slug):
+        return self.get(event__slug=event_slug, slug=slug)
+
+
+class Session(models.Model):
+    """One item of the programme, from opening remarks to a break."""
+
+    class Kind(models.TextChoices):
+        OPENING = "opening", _("Opening")
+        FRAMING = "framing", _("Framing session")
+        PLENARY = "plenary", _("Plenary")
+        PARALLEL = "parallel", _("Parallel session")
+        BREAK = "break", _("Break")
+        CLOSING_PLENARY = "closing_plenary", _("Closing plenary")
+        CLOSING = "closing", _("Closing")
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions")
+    day = models.ForeignKey(Day, on_delete=models.PROTECT, related_name="sessions")
+    uuid = models.UUIDField(
+        _("UUID"), default=uuid.uuid4, unique=True, editable=False,
+        help_text=_("The session's identity in every calendar, for ever."),
+    )
+    slug = models.SlugField(_("slug"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    track = models.CharField(
+        _("track or channel"), max_length=100, blank=True,
+        help_text=_("For parallel sessions: the track or channel they run in."),
+    )
+    livestream_url = models.URLField(
+        _("livestream URL"), blank=True, help_text=_("Empty means the event's livestream.")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SCHEDULED
+    )
+    capacity = models.PositiveIntegerField(
+        _("capacity"), null=True, blank=True, help_text=_("Empty means unlimited.")
+    )
+    sequence = models.PositiveIntegerField(
+        _("sequence"), default=0, editable=False,
+        help_text=_("Rises when the time or status changes, so calendars update."),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    speakers = models.ManyToManyField("Speaker", through="SessionSpeaker", related_name="sessions")
+
+    objects = SessionManager()
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["start", "track", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="session_ends_after_start"),
+            models.UniqueConstraint(fields=["event", "slug"], name="unique_session_slug"),
+        ]
+        indexes = [models.Index(fields=["event", "start"])]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return self.event.natural_key() + (self.slug,)
+
+    natural_key.dependencies = ["agenda.event", "agenda.day"]
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored_schedule = instance._schedule_state()
+        return instance
+
+    def _schedule_state(self):
+        return (self.start, self.end, self.status)
+
+    def save(self, *args, **kwargs):
+        # Calendar clients replace an event only when SEQUENCE rises, so any
+        # change of time or status must raise it; other edits must not.
+        stored = getattr(self, "_stored_schedule", None)
+        if stored is not None and stored != self._schedule_state():
+            self.sequence += 1
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = set(update_fields) | {"sequence", "updated_at"}
+        super().save(*args, **kwargs)
+        self._stored_schedule = self._schedule_state()
+
+    def get_absolute_url(self):
+        return reverse("agenda:session", kwargs={"event": self.event.slug, "session": self.slug})
+
+    @property
+    def is_cancelled(self):
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def is_break(self):
+        return self.kind == self.Kind.BREAK
+
+    @property
+    def is_parallel(self):
+        return self.kind == self.Kind.PARALLEL
+
+    @property
+    def duration(self) -> timedelta:
+        return self.end - self.start
+
+    @property
+    def effective_livestream_url(self):
+        return self.livestream_url or self.event.livestream_url
+
+    def clean(self):
+        errors = {}
+        if self.start and self.end and self.end <= self.start:
+            errors["end"] = _("The session must end after it starts.")
+        if self.day_id and self.event_id and self.day.event_id != self.event_id:
+            errors["day"] = _("This day belongs to another event.")
+        elif self.day_id and self.start and self.end and not errors:
+            day_start, day_end = self.day.bounds()
+            if self.start < day_start or self.end > day_end:
+                errors["start"] = _(
+                    "The session must take place within %(day)s (%(date)s in %(zone)s)."
+                ) % {
+                    "day": self.day.display_label,
+                    "date": self.day.date.isoformat(),
+                    "zone": self.day.event.reference_timezone,
+                }
+        if not errors and self.event_id and self.start and self.end and self.status != (
+            self.Status.CANCELLED
+        ):
+            clashes = Session.objects.filter(
+                event_id=self.event_id,
+                track=self.track,
+                start__lt=self.end,
+                end__gt=self.start,
+            ).exclude(status=self.Status.CANCELLED)
+            if self.pk:
+                clashes = clashes.exclude(pk=self.pk)
+            clash = clashes.first()
+            if clash is not None:
+                track = self.track or _("the main programme")
+                errors["start"] = _(
+                    "“%(other)s” already takes place on %(track)s at this time."
+                ) % {"other": clash.title, "track": track}
+        if errors:
+            raise ValidationError(errors)
+
+
+class Speaker(models.Model):
+    """A person who speaks, moderates or reports at sessions."""
+
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    position = models.CharField(_("position"), max_length=300, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="speakers",
+        verbose_name=_("organisation"),
+    )
+    bio = models.TextField(_("biography"), blank=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        verbose_name = _("speaker")
+        verbose_name_plural = _("speakers")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    natural_key.dependencies = ["agenda.organisation"]
+
+
+class SessionSpeaker(models.Model):
+    """A speaker's part in one session, in the order shown."""
+
+    class Role(models.TextChoices):
+        SPEAKER = "speaker", _("Speaker")
+        MODERATOR = "moderator", _("Moderator")
+        RAPPORTEUR = "rapporteur", _("Rapporteur")
+        PANELLIST = "panellist", _("Panellist")
+        KEYNOTE = "keynote", _("Keynote speaker")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="session_speakers")
+    speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="session_roles")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.SPEAKER)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = SessionSpeakerManager()
+
+    class Meta:
+        verbose_name = _("speaker of the session")
+        verbose_name_plural = _("speakers of the session")
+        ordering = ["session", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "speaker", "role"], name="unique_session_speaker_role"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.speaker} ({self.get_role_display()})"
+
+    def natural_key(self):
+        return self.session.natural_key() + self.speaker.natural_key() + (self.role,)
+
+    natural_key.dependencies = ["agenda.session", "agenda.speaker"]

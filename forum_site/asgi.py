@@ -1,0 +1,7 @@
+"""ASGI entry point for app servers."""
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "forum_site.settings")
+application = get_asgi_application()

@@ -1,0 +1,4 @@
+"""A registrant's personal calendar feed (no language prefix)."""
+
+app_name = "registration_feeds"
+urlpatterns = []

@@ -1,0 +1,4 @@
+"""Public registration pages (under the language prefix)."""
+
+app_name = "registration"
+urlpatterns = []
