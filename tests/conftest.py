@@ -1,0 +1,33 @@
+"""Shared fixtures: the seed events loaded from fixtures/, and a clean cache."""
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+
+SEED_FIXTURES = ["zccf-2022", "dien-bien-2024"]
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def seed_events(db):
+    """Both seed events, loaded exactly as `manage.py loaddata` loads them."""
+    call_command("loaddata", *SEED_FIXTURES, verbosity=0)
+    from agenda.models import Event
+
+    return {event.slug: event for event in Event.objects.all()}
+
+
+@pytest.fixture
+def forum(seed_events):
+    return seed_events["zccf-2022"]
+
+
+@pytest.fixture
+def dien_bien(seed_events):
+    return seed_events["dien-bien-2024"]
