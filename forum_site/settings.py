@@ -130,3 +130,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]
