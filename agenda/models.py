@@ -125,11 +125,11 @@ class Event(models.Model):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("agenda:event", kwargs={"event": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
 
     @property
     def display_zones(self):
@@ -300,7 +300,9 @@ class Session(models.Model):
         verbose_name_plural = _("sessions")
         ordering = ["start", "track", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gt=F("start")), name="session_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="session_ends_after_start"
+            ),
             models.UniqueConstraint(fields=["event", "slug"], name="unique_session_slug"),
         ]
         indexes = [models.Index(fields=["event", "start"])]
@@ -308,34 +310,29 @@ class Session(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        # Calendar clients replace an event only when SEQUENCE rises, so any
+        # change of time or status must raise it; other edits must not.
+        if self.pk is not None and not self._state.adding:
+            stored = (
+                Session.objects.filter(pk=self.pk)
+                .values_list("start", "end", "status", "sequence")
+                .first()
+            )
+            if stored is not None and stored[:3] != (self.start, self.end, self.status):
+                self.sequence = stored[3] + 1
+                update_fields = kwargs.get("update_fields")
+                if update_fields is not None:
+                    kwargs["update_fields"] = set(update_fields) | {"sequence", "updated_at"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("agenda:session", kwargs={"event": self.event.slug, "session": self.slug})
+
     def natural_key(self):
         return self.event.natural_key() + (self.slug,)
 
     natural_key.dependencies = ["agenda.event", "agenda.day"]
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._stored_schedule = instance._schedule_state()
-        return instance
-
-    def _schedule_state(self):
-        return (self.start, self.end, self.status)
-
-    def save(self, *args, **kwargs):
-        # Calendar clients replace an event only when SEQUENCE rises, so any
-        # change of time or status must raise it; other edits must not.
-        stored = getattr(self, "_stored_schedule", None)
-        if stored is not None and stored != self._schedule_state():
-            self.sequence += 1
-            update_fields = kwargs.get("update_fields")
-            if update_fields is not None:
-                kwargs["update_fields"] = set(update_fields) | {"sequence", "updated_at"}
-        super().save(*args, **kwargs)
-        self._stored_schedule = self._schedule_state()
-
-    def get_absolute_url(self):
-        return reverse("agenda:session", kwargs={"event": self.event.slug, "session": self.slug})
 
     @property
     def is_cancelled(self):

@@ -1,7 +1,10 @@
-"""Public pages of the programme. Thin: queries live in agenda/programme.py."""
+"""Public pages of the programme. Thin: reading lives in agenda/programme.py."""
 
 from django.db import connection
 from django.http import HttpResponse
+from django.shortcuts import render
+
+from agenda import programme, timezones
 
 
 def healthz(request):
@@ -14,8 +17,90 @@ def healthz(request):
     return HttpResponse("ok\n", content_type="text/plain")
 
 
+def _zone_context(request, event):
+    viewer = timezones.viewer_zone_from_request(request)
+    return viewer, {
+        "viewer_zone": viewer.name,
+        "rejected_zone": viewer.rejected,
+        "zone_choices": timezones.picker_choices(event.display_zones),
+        "zones": programme.zones_for(event, viewer.name),
+    }
+
+
+def _remember_zone(request, response):
+    """Keep the viewer's ``?tz=`` choice in a cookie; an empty ``?tz=`` clears it."""
+    if "tz" not in request.GET:
+        return response
+    raw = request.GET.get("tz", "").strip()
+    if timezones.is_valid_zone(raw):
+        response.set_cookie(
+            timezones.VIEWER_ZONE_COOKIE, raw, max_age=365 * 24 * 3600, samesite="Lax",
+            secure=request.is_secure(), httponly=True,
+        )
+    elif not raw:
+        response.delete_cookie(timezones.VIEWER_ZONE_COOKIE, samesite="Lax")
+    return response
+
+
 def event_list(request):
-    raise NotImplementedError
+    upcoming, past = programme.events_upcoming_first()
+    return render(request, "agenda/event_list.html", {"upcoming": upcoming, "past": past})
 
 
-event_detail = agenda = session_detail = speaker_list = speaker_detail = event_list
+def event_detail(request, event):
+    event = programme.get_event(event)
+    viewer, context = _zone_context(request, event)
+    context.update(
+        event=event,
+        period=programme.event_period(event, context["zones"]),
+        organisations=programme.organisations_by_role(event),
+    )
+    response = render(request, "agenda/event_detail.html", context)
+    return _remember_zone(request, response)
+
+
+def agenda(request, event):
+    event = programme.get_event(event)
+    viewer, context = _zone_context(request, event)
+    context.update(event=event, days=programme.load_agenda(event, viewer.name))
+    response = render(request, "agenda/agenda.html", context)
+    return _remember_zone(request, response)
+
+
+def session_detail(request, event, session):
+    event = programme.get_event(event)
+    session = programme.get_session(event, session)
+    viewer, context = _zone_context(request, event)
+    context.update(
+        event=event,
+        session=session,
+        times=programme.time_ranges(
+            session.start, session.end, context["zones"], session.day.date, viewer.name
+        ),
+        alternatives=programme.parallel_alternatives(session) if session.is_parallel else [],
+    )
+    response = render(request, "agenda/session_detail.html", context)
+    return _remember_zone(request, response)
+
+
+def speaker_list(request, event):
+    event = programme.get_event(event)
+    context = {"event": event, "speakers": programme.event_speakers(event)}
+    return render(request, "agenda/speaker_list.html", context)
+
+
+def speaker_detail(request, event, speaker):
+    event = programme.get_event(event)
+    speaker = programme.get_speaker(event, speaker)
+    viewer, context = _zone_context(request, event)
+    appearances = []
+    for role in speaker.session_roles.all():
+        session = role.session
+        session.event = event
+        appearances.append(
+            (role, session, programme.time_ranges(
+                session.start, session.end, context["zones"], session.day.date, viewer.name))
+        )
+    context.update(event=event, speaker=speaker, appearances=appearances)
+    response = render(request, "agenda/speaker_detail.html", context)
+    return _remember_zone(request, response)

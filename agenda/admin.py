@@ -1,0 +1,133 @@
+"""Organisers edit the programme here; every language of a field sits side by side."""
+
+import copy
+import datetime
+
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+
+from agenda.models import (
+    Day,
+    Event,
+    EventOrganisation,
+    Organisation,
+    Session,
+    SessionSpeaker,
+    Speaker,
+)
+
+
+class EventOrganisationInline(admin.TabularInline):
+    model = EventOrganisation
+    extra = 0
+    autocomplete_fields = ["organisation"]
+    ordering = ["order", "id"]
+
+
+class DayInline(TranslationTabularInline):
+    model = Day
+    extra = 0
+    ordering = ["number"]
+
+
+@admin.register(Event)
+class EventAdmin(TranslationAdmin):
+    list_display = ["name", "slug", "format", "reference_timezone", "registration_open"]
+    list_filter = ["format", "registration_open"]
+    search_fields = ["slug", "name_en", "name_ja", "name_vi"]
+    prepopulated_fields = {"slug": ["name_en"]}
+    inlines = [EventOrganisationInline, DayInline]
+    fieldsets = [
+        (None, {"fields": ["slug", "name", "tagline", "format", "venue"]}),
+        (_("About"), {"fields": ["description", "aims"]}),
+        (_("Time zones"), {"fields": ["reference_timezone", "display_timezones"]}),
+        (
+            _("Attending"),
+            {
+                "fields": [
+                    "livestream_platform", "livestream_url", "languages", "has_interpretation",
+                    "contact_email",
+                ]
+            },
+        ),
+        (_("Registration"), {"fields": ["registration_open", "capacity"]}),
+    ]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(TranslationAdmin):
+    list_display = ["name", "short_name", "slug"]
+    search_fields = ["slug", "name_en", "name_ja", "name_vi", "short_name_en"]
+    prepopulated_fields = {"slug": ["name_en"]}
+
+
+@admin.register(Day)
+class DayAdmin(TranslationAdmin):
+    list_display = ["event", "number", "date", "label"]
+    list_filter = ["event"]
+    ordering = ["event", "number"]
+
+
+class SessionSpeakerInline(admin.TabularInline):
+    model = SessionSpeaker
+    extra = 1
+    autocomplete_fields = ["speaker"]
+    ordering = ["order", "id"]
+
+
+@admin.register(Session)
+class SessionAdmin(TranslationAdmin):
+    list_display = ["title", "event", "day", "start", "end", "kind", "track", "status", "sequence"]
+    list_filter = ["event", "day", "kind", "status"]
+    list_select_related = ["event", "day"]
+    search_fields = ["slug", "title_en", "title_ja", "title_vi", "track_en"]
+    ordering = ["start", "track"]
+    date_hierarchy = "start"
+    prepopulated_fields = {"slug": ["title_en"]}
+    readonly_fields = ["uuid", "sequence", "updated_at"]
+    inlines = [SessionSpeakerInline]
+    fieldsets = [
+        (None, {"fields": ["event", "day", "slug", "kind", "title", "description"]}),
+        (
+            _("When and where"),
+            {"fields": ["start", "end", "track", "livestream_url", "status", "capacity"]},
+        ),
+        (_("Calendar identity"), {"fields": ["uuid", "sequence", "updated_at"]}),
+    ]
+
+    def _editing_zone(self, object_id):
+        """The zone an organiser types times in: the event's reference zone, else UTC."""
+        if object_id:
+            session = Session.objects.select_related("event").filter(pk=object_id).first()
+            if session is not None:
+                return session.event.reference_zone
+        return datetime.UTC
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Organisers think in the event's own zone (20:00 EST), so the form
+        # shows and reads times there; the database still stores UTC.
+        zone = self._editing_zone(object_id)
+        extra_context = {**(extra_context or {}), "editing_zone": str(zone)}
+        with timezone.override(zone):
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = copy.deepcopy(super().get_fieldsets(request, obj))
+        zone = obj.event.reference_timezone if obj is not None else "UTC"
+        fieldsets[1][1]["description"] = _(
+            "Start and end are in %(zone)s. The public pages show them in every display zone."
+        ) % {"zone": zone}
+        return fieldsets
+
+
+@admin.register(Speaker)
+class SpeakerAdmin(TranslationAdmin):
+    list_display = ["name", "position", "organisation", "slug"]
+    list_select_related = ["organisation"]
+    search_fields = ["slug", "name_en", "name_ja", "name_vi", "position_en"]
+    list_filter = ["organisation"]
+    prepopulated_fields = {"slug": ["name_en"]}
+    autocomplete_fields = ["organisation"]
+

@@ -1,0 +1,229 @@
+"""Reading the programme for the public pages: a fixed number of queries per page.
+
+Each loader returns plain objects the templates can print directly, with every
+time already converted to the event's display zones and the viewer's zone.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db.models import Prefetch
+from django.http import Http404
+from django.utils import timezone
+
+from agenda import timezones
+from agenda.models import Day, Event, EventOrganisation, Session, SessionSpeaker, Speaker
+
+
+def zones_for(event: Event, viewer_zone: str | None) -> list[str]:
+    """The event's display zones in order, then the viewer's zone if it is another one."""
+    zones = list(event.display_zones) or [event.reference_timezone]
+    if viewer_zone and viewer_zone not in zones:
+        zones.append(viewer_zone)
+    return zones
+
+
+@dataclass
+class TimeRange:
+    """A start and end shown in one zone."""
+
+    start: timezones.LocalTime
+    end: timezones.LocalTime
+    is_viewer_zone: bool = False
+
+    @property
+    def zone_name(self):
+        return self.start.zone_name
+
+    @property
+    def heading(self):
+        return timezones.zone_heading(self.start.zone_name, self.start.moment)
+
+
+def time_ranges(start: datetime, end: datetime, zones: list[str], day_date: date,
+                viewer_zone: str | None = None) -> list[TimeRange]:
+    """``start``–``end`` in every zone, each marked with its shift from the programme day."""
+    return [
+        TimeRange(
+            start=timezones.localise(start, zone, day_date),
+            end=timezones.localise(end, zone, day_date),
+            is_viewer_zone=(zone == viewer_zone and zone != zones[0]),
+        )
+        for zone in zones
+    ]
+
+
+@dataclass
+class Slot:
+    """Sessions that start together: one plenary item, or parallel sessions side by side."""
+
+    start: datetime
+    end: datetime
+    sessions: list[Session]
+    times: list[TimeRange] = field(default_factory=list)
+
+    @property
+    def is_parallel(self):
+        return len(self.sessions) > 1
+
+    @property
+    def is_break(self):
+        return all(session.is_break for session in self.sessions)
+
+
+@dataclass
+class DayProgramme:
+    day: Day
+    slots: list[Slot]
+    times: list[TimeRange]
+
+    @property
+    def is_empty(self):
+        return not self.slots
+
+
+def speakers_prefetch() -> Prefetch:
+    """Speakers of each session with their organisation, in the organisers' order."""
+    return Prefetch(
+        "session_speakers",
+        queryset=SessionSpeaker.objects.select_related("speaker__organisation").order_by(
+            "order", "id"
+        ),
+    )
+
+
+def get_event(slug: str) -> Event:
+    """The event with that slug, or 404."""
+    try:
+        return Event.objects.get(slug=slug)
+    except Event.DoesNotExist:
+        raise Http404("No such event") from None
+
+
+def load_agenda(event: Event, viewer_zone: str | None = None) -> list[DayProgramme]:
+    """Every day of the event with its sessions grouped into slots (three queries)."""
+    zones = zones_for(event, viewer_zone)
+    days = list(event.days.all().order_by("number"))
+    sessions = (
+        Session.objects.filter(event=event)
+        .select_related("day")
+        .prefetch_related(speakers_prefetch())
+        .order_by("start", "track", "id")
+    )
+    by_day: dict[int, list[Session]] = {day.pk: [] for day in days}
+    for session in sessions:
+        session.event = event  # spares a query per session for event fields
+        by_day.setdefault(session.day_id, []).append(session)
+
+    programme = []
+    for day in days:
+        day.event = event
+        slots: list[Slot] = []
+        for session in by_day.get(day.pk, []):
+            if slots and slots[-1].start == session.start:
+                slots[-1].sessions.append(session)
+                slots[-1].end = max(slots[-1].end, session.end)
+            else:
+                slots.append(Slot(session.start, session.end, [session]))
+        for slot in slots:
+            slot.times = time_ranges(slot.start, slot.end, zones, day.date, viewer_zone)
+        if slots:
+            day_times = time_ranges(slots[0].start, max(s.end for s in slots), zones, day.date,
+                                    viewer_zone)
+        else:
+            day_times = []
+        programme.append(DayProgramme(day=day, slots=slots, times=day_times))
+    return programme
+
+
+def get_session(event: Event, slug: str) -> Session:
+    """One session of the event with its day and speakers, or 404."""
+    try:
+        session = (
+            Session.objects.select_related("day")
+            .prefetch_related(speakers_prefetch())
+            .get(event=event, slug=slug)
+        )
+    except Session.DoesNotExist:
+        raise Http404("No such session") from None
+    session.event = event
+    session.day.event = event
+    return session
+
+
+def parallel_alternatives(session: Session) -> list[Session]:
+    """The other sessions running in parallel with this one (same start)."""
+    return list(
+        Session.objects.filter(event_id=session.event_id, start=session.start)
+        .exclude(pk=session.pk)
+        .order_by("track", "id")
+    )
+
+
+def event_speakers(event: Event):
+    """Speakers who take part in the event, each with their sessions there."""
+    roles = SessionSpeaker.objects.filter(session__event=event).select_related("session__day")
+    return (
+        Speaker.objects.filter(session_roles__session__event=event)
+        .distinct()
+        .select_related("organisation")
+        .prefetch_related(Prefetch("session_roles", queryset=roles.order_by("session__start")))
+        .order_by("name")
+    )
+
+
+def get_speaker(event: Event, slug: str) -> Speaker:
+    """A speaker of this event, or 404 (a speaker of another event is not shown here)."""
+    speaker = event_speakers(event).filter(slug=slug).first()
+    if speaker is None:
+        raise Http404("No such speaker")
+    return speaker
+
+
+def organisations_by_role(event: Event) -> list[tuple[str, list]]:
+    """The event's organisations grouped by role, in the organisers' order."""
+    groups: dict[str, list] = {}
+    labels = dict(EventOrganisation.Role.choices)
+    links = event.event_organisations.select_related("organisation").order_by("order", "id")
+    for link in links:
+        groups.setdefault(link.role, []).append(link.organisation)
+    order = [role for role, _label in EventOrganisation.Role.choices]
+    return [(labels[role], groups[role]) for role in order if role in groups]
+
+
+def event_period(event: Event, zones: list[str]):
+    """Per day: the day and its first start to last end in every zone (one query)."""
+    days = list(event.days.all().order_by("number"))
+    bounds: dict[int, list[datetime]] = {}
+    for start, end, day_id in Session.objects.filter(event=event).values_list(
+        "start", "end", "day_id"
+    ):
+        low, high = bounds.get(day_id, (start, end))
+        bounds[day_id] = [min(low, start), max(high, end)]
+    result = []
+    for day in days:
+        day.event = event
+        if day.pk in bounds:
+            start, end = bounds[day.pk]
+            result.append((day, time_ranges(start, end, zones, day.date)))
+        else:
+            result.append((day, []))
+    return result
+
+
+def events_upcoming_first():
+    """Events whose last day is today or later (soonest first), then past ones (latest first)."""
+    today = timezone.now().date()
+    events = list(Event.objects.prefetch_related("days"))
+    upcoming, past = [], []
+    for event in events:
+        dates = [day.date for day in event.days.all()]
+        event.first_date = min(dates) if dates else None
+        event.last_date = max(dates) if dates else None
+        if event.last_date is None or event.last_date >= today:
+            upcoming.append(event)
+        else:
+            past.append(event)
+    upcoming.sort(key=lambda e: (e.first_date is None, e.first_date or today))
+    past.sort(key=lambda e: e.last_date, reverse=True)
+    return upcoming, past

@@ -1,0 +1,28 @@
+// Offers the browser's own time zone on pages with times; never switches by itself.
+(function () {
+  "use strict";
+  var offer = document.querySelector(".zone-offer");
+  var select = document.getElementById("tz-select");
+  if (!offer || !select || !window.Intl) { return; }
+  var zone;
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+  if (!zone || zone === select.getAttribute("data-current-zone")) { return; }
+  var known = Array.prototype.some.call(select.options, function (o) { return o.value === zone; });
+  var dismissedKey = "zone-offer-dismissed";
+  try { if (window.localStorage.getItem(dismissedKey) === zone) { return; } } catch (e) { /* private mode */ }
+  if (!known) { return; }
+  var events = select.querySelectorAll("optgroup")[0];
+  var isEventZone = events && Array.prototype.some.call(events.children, function (o) { return o.value === zone; });
+  if (isEventZone) { return; }
+  offer.querySelector(".zone-offer__text").textContent =
+    offer.getAttribute("data-offer-template").replace("{zone}", zone.replace(/_/g, " "));
+  var accept = offer.querySelector(".zone-offer__accept");
+  var params = new URLSearchParams(window.location.search);
+  params.set("tz", zone);
+  accept.setAttribute("href", "?" + params.toString() + window.location.hash);
+  offer.querySelector(".zone-offer__dismiss").addEventListener("click", function () {
+    try { window.localStorage.setItem(dismissedKey, zone); } catch (e) { /* private mode */ }
+    offer.hidden = true;
+  });
+  offer.hidden = false;
+}());
