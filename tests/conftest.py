@@ -8,6 +8,13 @@ SEED_FIXTURES = ["zccf-2022", "dien-bien-2024"]
 
 
 @pytest.fixture(autouse=True)
+def _plain_http(settings):
+    # Production settings redirect every request to HTTPS; the test client
+    # speaks plain HTTP, so tests that need HTTPS say so with secure=True.
+    settings.SECURE_SSL_REDIRECT = False
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()
     yield
