@@ -97,28 +97,45 @@ class SessionAdmin(TranslationAdmin):
         (_("Calendar identity"), {"fields": ["uuid", "sequence", "updated_at"]}),
     ]
 
-    def _editing_zone(self, object_id):
-        """The zone an organiser types times in: the event's reference zone, else UTC."""
+    def _editing_zone(self, request, object_id):
+        """The zone an organiser types times in: the event's reference zone.
+
+        For a new session the event comes from the submitted form (or
+        ``?event=`` on the add link); without one, UTC.
+        """
+        event = None
         if object_id:
             session = Session.objects.select_related("event").filter(pk=object_id).first()
-            if session is not None:
-                return session.event.reference_zone
-        return datetime.UTC
+            event = session.event if session else None
+        else:
+            event_id = request.POST.get("event") or request.GET.get("event")
+            if event_id and str(event_id).isdigit():
+                event = Event.objects.filter(pk=event_id).first()
+        return event.reference_zone if event else datetime.UTC
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # Organisers think in the event's own zone (20:00 EST), so the form
         # shows and reads times there; the database still stores UTC.
-        zone = self._editing_zone(object_id)
+        zone = self._editing_zone(request, object_id)
         extra_context = {**(extra_context or {}), "editing_zone": str(zone)}
         with timezone.override(zone):
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):
+                response.render()  # widgets must print their values in that zone too
+            return response
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = copy.deepcopy(super().get_fieldsets(request, obj))
-        zone = obj.event.reference_timezone if obj is not None else "UTC"
-        fieldsets[1][1]["description"] = _(
-            "Start and end are in %(zone)s. The public pages show them in every display zone."
-        ) % {"zone": zone}
+        if obj is not None:
+            description = _(
+                "Start and end are in %(zone)s. The public pages show them in every display zone."
+            ) % {"zone": obj.event.reference_timezone}
+        else:
+            description = _(
+                "Start and end are in the event's reference time zone (for example "
+                "America/New_York for the forum). The public pages show them in every zone."
+            )
+        fieldsets[1][1]["description"] = description
         return fieldsets
 
 
