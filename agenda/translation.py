@@ -8,7 +8,7 @@ from agenda.models import Day, Event, Organisation, Session, Speaker
 @register(Organisation)
 class OrganisationTranslation(TranslationOptions):
     fields = ("name", "short_name")
-    required_languages = ("en",)
+    required_languages = {"en": ("name",)}
 
 
 @register(Event)
