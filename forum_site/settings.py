@@ -133,3 +133,12 @@ LOGGING = {
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 FORMS_URLFIELD_ASSUME_HTTPS = True
+
+# Registration (registration/ratelimit.py, registration/views.py): sign-ups and
+# "send me my link" requests allowed per client IP and per email address, as
+# (hits, seconds); and how long personal details are kept after an event.
+REGISTRATION_RATE_LIMITS = {
+    "ip": (env.int("REGISTRATION_RATE_LIMIT_IP", default=30), 3600),
+    "email": (env.int("REGISTRATION_RATE_LIMIT_EMAIL", default=5), 3600),
+}
+REGISTRATION_RETENTION_MONTHS = env.int("REGISTRATION_RETENTION_MONTHS", default=12)

@@ -1,0 +1,178 @@
+"""Sign-ups for events: a registration, its parallel-session choices, reminders sent.
+
+Seats are never taken here: every change of state goes through
+``registration/services.py``, which locks the event row while it counts seats.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from agenda.models import Event, Session
+
+
+class Sector(models.TextChoices):
+    LOCAL_GOVERNMENT = "local_government", _("Local government")
+    NATIONAL_GOVERNMENT = "national_government", _("National government")
+    INTERNATIONAL_ORGANISATION = "international_organisation", _("International organisation")
+    BUSINESS = "business", _("Business")
+    RESEARCH = "research", _("Research or academia")
+    NGO = "ngo", _("NGO or civil society")
+    MEDIA = "media", _("Media")
+    OTHER = "other", _("Other")
+
+
+EMAIL_LANGUAGE_CHOICES = settings.LANGUAGES
+
+
+class Registration(models.Model):
+    """One person's sign-up for one event.
+
+    ``status`` is about the event seat. Each parallel-session choice has its own
+    status (:class:`SessionChoice`), so a confirmed participant can wait for a
+    full session while keeping their place at the event.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting email confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITLISTED = "waitlisted", _("On the waiting list")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    event = models.ForeignKey(
+        Event, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("event")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    full_name = models.CharField(_("full name"), max_length=200)
+    email = models.EmailField(_("email"), max_length=254)
+    # The address as compared (trimmed, lower-cased in Python so that SQLite and
+    # PostgreSQL agree); unique per event so an address registers once.
+    email_key = models.CharField(_("email key"), max_length=254, editable=False)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    country = CountryField(_("country"), blank=True)
+    sector = models.CharField(_("sector"), max_length=40, choices=Sector.choices)
+    language = models.CharField(
+        _("email language"), max_length=8, choices=EMAIL_LANGUAGE_CHOICES, default="en"
+    )
+    channel = models.CharField(
+        _("listening channel"), max_length=8, blank=True,
+        help_text=_("Language code of the interpretation channel, for events with interpretation."),
+    )
+    privacy_consent_at = models.DateTimeField(_("privacy notice accepted"))
+    future_contact = models.BooleanField(_("may be contacted about future events"), default=False)
+    # The private link's secret. Kept in clear because reminders and promotion
+    # emails must carry the link again; looked up by its digest (so the
+    # database never compares the secret itself) and then compared in constant
+    # time.
+    token = models.CharField(_("private token"), max_length=64, editable=False)
+    token_digest = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    seat_requested_at = models.DateTimeField(
+        _("seat requested"), null=True, blank=True,
+        help_text=_("When the address was confirmed: the waiting list is served in this order."),
+    )
+    confirmed_at = models.DateTimeField(_("seat given"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["event", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "email_key"],
+                condition=~Q(email_key=""),
+                name="unique_registration_email_per_event",
+            ),
+            # Erased registrations have no token: the empty digest may repeat.
+            models.UniqueConstraint(
+                fields=["token_digest"],
+                condition=~Q(token_digest=""),
+                name="unique_registration_token",
+            ),
+        ]
+        indexes = [models.Index(fields=["event", "status", "seat_requested_at"])]
+
+    def __str__(self):
+        if self.erased_at:
+            return _("Erased registration #%(id)s") % {"id": self.pk}
+        return f"{self.full_name} <{self.email}>"
+
+    @property
+    def is_erased(self):
+        return self.erased_at is not None
+
+    @property
+    def is_active(self):
+        """Whether the registration still counts (not cancelled, not erased)."""
+        return self.status != self.Status.CANCELLED
+
+
+class SessionChoice(models.Model):
+    """A parallel session a participant chose for one slot, and their seat in it."""
+
+    class Status(models.TextChoices):
+        # The registration holds no event seat (pending, waiting, cancelled):
+        # the choice does not compete for a session seat.
+        INACTIVE = "inactive", _("Not yet active")
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITLISTED = "waitlisted", _("On the waiting list")
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="choices",
+        verbose_name=_("registration"),
+    )
+    session = models.ForeignKey(
+        Session, on_delete=models.PROTECT, related_name="registration_choices",
+        verbose_name=_("session"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.INACTIVE
+    )
+    requested_at = models.DateTimeField(
+        _("requested"), help_text=_("The session's waiting list is served in this order.")
+    )
+    confirmed_at = models.DateTimeField(_("seat given"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("session choice")
+        verbose_name_plural = _("session choices")
+        ordering = ["session__start", "session__track", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "session"], name="unique_session_choice"
+            ),
+        ]
+        indexes = [models.Index(fields=["session", "status", "requested_at"])]
+
+    def __str__(self):
+        return f"{self.session} ({self.get_status_display()})"
+
+
+class ReminderSent(models.Model):
+    """A named reminder already sent to a registrant, so it is never sent twice."""
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="reminders",
+        verbose_name=_("registration"),
+    )
+    key = models.CharField(_("reminder"), max_length=50)
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        ordering = ["sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "key"], name="unique_reminder"),
+        ]
+
+    def __str__(self):
+        return f"{self.key} → {self.registration_id}"

@@ -1,0 +1,113 @@
+"""What a registrant attends: the parallel slots they choose in, and their sessions.
+
+A *slot* is the set of parallel sessions of an event that start at the same
+instant (forum Day 2: 07:10 EST → sessions 1 and 2). A participant chooses
+exactly one session per slot and attends every other (non-parallel) session.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from agenda import timezones
+from agenda.models import Session
+from registration.models import Registration, SessionChoice
+
+
+@dataclass
+class Slot:
+    """Parallel sessions starting at the same instant, in display order."""
+
+    start: datetime
+    sessions: list = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        """A stable form-field suffix for this slot (its UTC start)."""
+        return self.start.strftime("%Y%m%dT%H%M")
+
+
+def parallel_slots(event) -> list[Slot]:
+    """The event's parallel slots in time order (cancelled sessions left out)."""
+    sessions = (
+        Session.objects.filter(event=event, kind=Session.Kind.PARALLEL)
+        .exclude(status=Session.Status.CANCELLED)
+        .select_related("day")
+        .order_by("start", "track", "pk")
+    )
+    slots: dict[datetime, Slot] = {}
+    for session in sessions:
+        slots.setdefault(session.start, Slot(session.start)).sessions.append(session)
+    return list(slots.values())
+
+
+def personal_sessions(registration, *, include_waitlisted=False) -> list[Session]:
+    """The sessions this person attends, in time order.
+
+    Every non-parallel session of the event (cancelled ones included: calendars
+    must learn of the cancellation) plus the parallel sessions in which they
+    hold a seat — or are waiting for one, with ``include_waitlisted``. Someone
+    without an event seat (pending, waiting, cancelled) attends nothing yet.
+    """
+    if registration.status != Registration.Status.CONFIRMED:
+        return []
+    statuses = [SessionChoice.Status.CONFIRMED]
+    if include_waitlisted:
+        statuses.append(SessionChoice.Status.WAITLISTED)
+    chosen_ids = set(
+        SessionChoice.objects.filter(registration=registration, status__in=statuses)
+        .values_list("session_id", flat=True)
+    )
+    sessions = (
+        Session.objects.filter(event_id=registration.event_id)
+        .select_related("day", "event")
+        .prefetch_related("session_speakers__speaker")
+        .order_by("start", "track", "pk")
+    )
+    return [s for s in sessions if not s.is_parallel or s.pk in chosen_ids]
+
+
+@dataclass(frozen=True)
+class ZoneTimes:
+    """A session's date and times in one zone, ready to print."""
+
+    zone_name: str
+    date: str
+    start: str
+    end: str
+    abbreviation: str
+
+    def __str__(self):
+        return f"{self.date}, {self.start}–{self.end} {self.abbreviation}"
+
+
+def session_times(session, zone_names) -> list[ZoneTimes]:
+    """The session's date and clock times in each of ``zone_names``, in order."""
+    rows = []
+    for name in zone_names:
+        if not timezones.is_valid_zone(name):
+            continue
+        start = timezones.localise(session.start, name)
+        end = timezones.localise(session.end, name)
+        rows.append(
+            ZoneTimes(
+                zone_name=name,
+                date=formats.date_format(start.moment, "DATE_FORMAT"),
+                start=start.clock,
+                end=end.clock,
+                abbreviation=start.abbreviation,
+            )
+        )
+    return rows
+
+
+def slot_label(slot: Slot, zone_names) -> str:
+    """``Parallel sessions at 07:10 EST / 21:10 JST``: a slot named by its times."""
+    times = []
+    for name in zone_names:
+        if timezones.is_valid_zone(name):
+            local = timezones.localise(slot.start, name)
+            times.append(f"{local.clock} {local.abbreviation}")
+    return _("Parallel sessions at %(times)s") % {"times": " / ".join(times)}
