@@ -1,0 +1,238 @@
+"""Organisers' view of registrations: lists, filters, seat counts, actions, CSV.
+
+Status and seats are read-only here: the actions call registration/services.py
+so that the admin follows the same seat rules (locks, waiting lists, emails)
+as the public pages.
+"""
+
+import io
+
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_countries.filters import CountryFilter
+
+from agenda.models import Event, Session
+from registration import exports, services
+from registration.models import Registration, ReminderSent, SessionChoice
+
+
+class SessionFilter(admin.SimpleListFilter):
+    """Who chose a given parallel session (any status)."""
+
+    title = _("parallel session")
+    parameter_name = "session"
+
+    def lookups(self, request, model_admin):
+        sessions = Session.objects.filter(kind=Session.Kind.PARALLEL).select_related("event")
+        event_id = request.GET.get("event__id__exact")
+        if event_id and event_id.isdigit():
+            sessions = sessions.filter(event_id=event_id)
+        return [(str(s.pk), f"{s.event.slug}: {s.title}") for s in sessions.order_by("start")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(choices__session_id=int(value)).distinct()
+        return queryset
+
+
+class SessionChoiceInline(admin.TabularInline):
+    model = SessionChoice
+    extra = 0
+    can_delete = False
+    fields = ["session", "status", "requested_at", "confirmed_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReminderSentInline(admin.TabularInline):
+    model = ReminderSent
+    extra = 0
+    can_delete = False
+    fields = ["key", "sent_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = [
+        "full_name", "email", "event", "status", "sector", "country", "language", "channel",
+        "parallel_choices", "created_at",
+    ]
+    list_filter = [
+        "event", "status", "sector", ("country", CountryFilter), "language", "channel",
+        SessionFilter,
+    ]
+    search_fields = ["full_name", "email", "organisation", "position"]
+    list_select_related = ["event"]
+    date_hierarchy = "created_at"
+    inlines = [SessionChoiceInline, ReminderSentInline]
+    readonly_fields = [
+        "event", "status", "email", "token", "token_digest", "privacy_consent_at",
+        "created_at", "seat_requested_at", "confirmed_at", "cancelled_at", "erased_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["event", "status"]}),
+        (_("Person"), {"fields": [
+            "full_name", "email", "organisation", "position", "country", "sector",
+        ]}),
+        (_("Preferences"), {"fields": ["language", "channel", "future_contact"]}),
+        (_("History"), {"fields": [
+            "privacy_consent_at", "created_at", "seat_requested_at", "confirmed_at",
+            "cancelled_at", "erased_at", "updated_at",
+        ]}),
+        (_("Private link"), {"fields": ["token", "token_digest"], "classes": ["collapse"]}),
+    ]
+    actions = [
+        "resend_confirmation", "cancel_registrations", "promote_selected", "fill_free_seats",
+        "export_csv",
+    ]
+    change_list_template = "registration/admin/registration_change_list.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("choices__session")
+
+    def has_add_permission(self, request):
+        # Registrations come through the public form, which takes consent.
+        return False
+
+    @admin.display(description=_("parallel sessions"))
+    def parallel_choices(self, obj):
+        return "; ".join(
+            f"{choice.session.title} ({choice.get_status_display()})"
+            for choice in obj.choices.all()
+        )
+
+    @admin.action(description=_("Resend the confirmation email"))
+    def resend_confirmation(self, request, queryset):
+        sent = sum(1 for registration in queryset if services.resend_confirmation(registration))
+        self.message_user(
+            request,
+            ngettext("%(count)d email queued.", "%(count)d emails queued.", sent)
+            % {"count": sent},
+        )
+
+    @admin.action(description=_("Cancel the selected registrations (seats go to the waiting list)"))
+    def cancel_registrations(self, request, queryset):
+        count = 0
+        for registration in queryset.exclude(status=Registration.Status.CANCELLED):
+            services.cancel(registration)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d registration cancelled.", "%(count)d registrations cancelled.",
+                     count) % {"count": count},
+        )
+
+    @admin.action(description=_("Promote the selected from the waiting list, even over capacity"))
+    def promote_selected(self, request, queryset):
+        count = sum(1 for registration in queryset if services.promote(registration))
+        self.message_user(
+            request,
+            ngettext("%(count)d registration promoted.", "%(count)d registrations promoted.",
+                     count) % {"count": count},
+            messages.SUCCESS if count else messages.WARNING,
+        )
+
+    @admin.action(description=_("Fill free seats from the waiting list (first come, first served)"))
+    def fill_free_seats(self, request, queryset):
+        count = 0
+        for event in Event.objects.filter(pk__in=queryset.values("event_id")):
+            count += services.promote_waitlist(event)
+        self.message_user(
+            request,
+            ngettext("%(count)d registration gained a seat.",
+                     "%(count)d registrations gained a seat.", count) % {"count": count},
+        )
+
+    @admin.action(description=_("Export the selected as CSV (opens in Excel)"))
+    def export_csv(self, request, queryset):
+        return csv_response(exports.export_queryset(queryset), "registrations.csv")
+
+    def get_urls(self):
+        urls = [
+            path(
+                "seats/",
+                self.admin_site.admin_view(self.seats_view),
+                name="registration_registration_seats",
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def seats_view(self, request):
+        """Seats taken, waiting and free, per event and per session with choices."""
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Seats per event and session"),
+            "opts": self.model._meta,
+            "events": seat_counts(),
+            "changelist_url": reverse("admin:registration_registration_changelist"),
+        }
+        return TemplateResponse(request, "registration/admin/seats.html", context)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "seats_url": reverse("admin:registration_registration_seats"),
+        }
+        return super().changelist_view(request, extra_context)
+
+
+def csv_response(registrations, filename):
+    buffer = io.StringIO()
+    exports.write_csv(registrations, buffer)
+    response = HttpResponse(
+        buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def seat_counts():
+    """Per event: capacity and registrations by status; per parallel session: seats."""
+    statuses = Registration.Status
+    events = Event.objects.annotate(
+        confirmed=Count("registrations", filter=Q(registrations__status=statuses.CONFIRMED)),
+        waitlisted=Count("registrations", filter=Q(registrations__status=statuses.WAITLISTED)),
+        pending=Count("registrations", filter=Q(registrations__status=statuses.PENDING)),
+        cancelled=Count("registrations", filter=Q(registrations__status=statuses.CANCELLED)),
+    ).order_by("slug")
+    sessions = (
+        Session.objects.filter(kind=Session.Kind.PARALLEL)
+        .annotate(
+            confirmed=Count(
+                "registration_choices",
+                filter=Q(registration_choices__status=SessionChoice.Status.CONFIRMED),
+            ),
+            waitlisted=Count(
+                "registration_choices",
+                filter=Q(
+                    registration_choices__status=SessionChoice.Status.WAITLISTED,
+                    registration_choices__registration__status=statuses.CONFIRMED,
+                ),
+            ),
+        )
+        .order_by("start", "track", "pk")
+    )
+    by_event = {}
+    for session in sessions:
+        session.free = (
+            None if session.capacity is None else max(session.capacity - session.confirmed, 0)
+        )
+        by_event.setdefault(session.event_id, []).append(session)
+    result = []
+    for event in events:
+        event.free = None if event.capacity is None else max(event.capacity - event.confirmed, 0)
+        result.append({"event": event, "sessions": by_event.get(event.pk, [])})
+    return result
