@@ -1,0 +1,124 @@
+"""Links that add a session (or subscribe a feed) to someone's calendar.
+
+Web calendars cannot read a TZID, so their links carry UTC times (``…Z``);
+the texts are the ones of the .ics files (``agenda.calendars``), so a session
+reads the same whichever way it was added.
+"""
+
+from datetime import UTC, datetime
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+
+from django.conf import settings
+from django.urls import reverse
+
+from agenda.calendars import (
+    calendar_language,
+    session_description,
+    session_location,
+    session_summary,
+)
+
+GOOGLE_CALENDAR_URL = "https://calendar.google.com/calendar/render"
+OUTLOOK_COM_URL = "https://outlook.live.com/calendar/0/action/compose"
+OFFICE365_URL = "https://outlook.office.com/calendar/0/action/compose"
+
+# The whole link must stay well under the ~2,000 characters some browsers and
+# the calendar services accept; the session's own text is shortened to fit,
+# speakers and the link to the session page are always kept.
+LINK_DESCRIPTION_LENGTH = 600
+
+
+def _query(params: dict) -> str:
+    # %20 rather than "+" for spaces: Outlook on the web shows a "+" literally.
+    return urlencode(params, quote_via=quote)
+
+
+def _google_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _iso_utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _details(session, language: str) -> str:
+    return session_description(session, language, max_length=LINK_DESCRIPTION_LENGTH)
+
+
+def google_calendar_url(session, language: str) -> str:
+    """A Google Calendar "create event" link for ``session``, texts in ``language``."""
+    params = {
+        "action": "TEMPLATE",
+        "text": session_summary(session, language),
+        "dates": f"{_google_time(session.start)}/{_google_time(session.end)}",
+        "details": _details(session, language),
+    }
+    location = session_location(session, language)
+    if location:
+        params["location"] = location
+    return f"{GOOGLE_CALENDAR_URL}?{_query(params)}"
+
+
+def _outlook_url(base: str, session, language: str) -> str:
+    params = {
+        "path": "/calendar/action/compose",
+        "rru": "addevent",
+        "subject": session_summary(session, language),
+        "startdt": _iso_utc(session.start),
+        "enddt": _iso_utc(session.end),
+        "body": _details(session, language),
+    }
+    location = session_location(session, language)
+    if location:
+        params["location"] = location
+    return f"{base}?{_query(params)}"
+
+
+def outlook_com_url(session, language: str) -> str:
+    """An Outlook.com (personal Microsoft account) "new event" link for ``session``."""
+    return _outlook_url(OUTLOOK_COM_URL, session, language)
+
+
+def office365_url(session, language: str) -> str:
+    """A Microsoft 365 (work or school account) "new event" link for ``session``."""
+    return _outlook_url(OFFICE365_URL, session, language)
+
+
+def webcal_url(http_url: str) -> str:
+    """``http_url`` with the ``webcal://`` scheme, which opens the subscribe dialog.
+
+    Raises ValueError for anything but an http(s) or webcal URL.
+    """
+    parts = urlsplit(http_url)
+    if parts.scheme.lower() not in ("http", "https", "webcal") or not parts.netloc:
+        raise ValueError(f"Not an http(s) URL: {http_url!r}")
+    return urlunsplit(("webcal",) + tuple(parts)[1:])
+
+
+def google_subscribe_url(feed_url: str) -> str:
+    """A Google Calendar link that subscribes to the feed at ``feed_url`` (http(s) or webcal)."""
+    return f"{GOOGLE_CALENDAR_URL}?{_query({'cid': webcal_url(feed_url)})}"
+
+
+def _feed_url(name: str, kwargs: dict, language: str) -> str:
+    # Feeds have no language prefix; the language travels in ?lang= so that a
+    # calendar server fetching the feed later still gets the visitor's language.
+    path = reverse(f"feeds:{name}", kwargs=kwargs)
+    return f"{settings.SITE_URL}{path}?{_query({'lang': calendar_language(language)})}"
+
+
+def event_calendar_url(event, language: str) -> str:
+    """Absolute URL of the event's .ics feed in ``language``."""
+    return _feed_url("event_calendar", {"event": event.slug}, language)
+
+
+def day_calendar_url(day, language: str) -> str:
+    """Absolute URL of one programme day's .ics feed in ``language``."""
+    return _feed_url("day_calendar", {"event": day.event.slug, "number": day.number}, language)
+
+
+def session_calendar_url(session, language: str) -> str:
+    """Absolute URL of one session's .ics file in ``language``."""
+    return _feed_url(
+        "session_calendar", {"event": session.event.slug, "session": session.slug}, language
+    )

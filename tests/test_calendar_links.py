@@ -1,0 +1,202 @@
+""""Add to calendar" and subscription links: UTC times, the same texts as the .ics files."""
+
+from datetime import date, datetime
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from agenda.calendar_links import (
+    day_calendar_url,
+    event_calendar_url,
+    google_calendar_url,
+    google_subscribe_url,
+    office365_url,
+    outlook_com_url,
+    session_calendar_url,
+    webcal_url,
+)
+from agenda.models import Session
+from tests.factories import make_day, make_event, make_session
+
+OPENING_DETAILS = (
+    "Opening remarks by YAMAGUCHI Tsuyoshi, Minister of the Environment, Japan, "
+    "and a representative from the United States.\n\n"
+    "Speakers:\n- YAMAGUCHI Tsuyoshi (Speaker), Minister of the Environment, Japan\n\n"
+    "Programme: http://localhost:8000/en/events/zccf-2022/sessions/opening-remarks-day-1/"
+)
+
+
+def split(url: str) -> tuple[str, dict[str, list[str]]]:
+    """The URL without its query, and the query parsed (every value kept)."""
+    parts = urlsplit(url)
+    base = f"{parts.scheme}://{parts.netloc}{parts.path}"
+    return base, parse_qs(parts.query, keep_blank_values=True, strict_parsing=True)
+
+
+@pytest.fixture
+def opening(forum):
+    return forum.sessions.get(slug="opening-remarks-day-1")
+
+
+def test_google_link_for_forum_day_1_opening(opening):
+    assert split(google_calendar_url(opening, "en")) == (
+        "https://calendar.google.com/calendar/render",
+        {
+            "action": ["TEMPLATE"],
+            "text": ["Opening remarks"],
+            "dates": ["20220310T010000Z/20220310T011000Z"],
+            "details": [OPENING_DETAILS],
+        },
+    )
+
+
+@pytest.mark.parametrize(("function", "base"), [
+    (outlook_com_url, "https://outlook.live.com/calendar/0/action/compose"),
+    (office365_url, "https://outlook.office.com/calendar/0/action/compose"),
+])
+def test_outlook_links_for_forum_day_1_opening(opening, function, base):
+    assert split(function(opening, "en")) == (
+        base,
+        {
+            "path": ["/calendar/action/compose"],
+            "rru": ["addevent"],
+            "subject": ["Opening remarks"],
+            "startdt": ["2022-03-10T01:00:00Z"],
+            "enddt": ["2022-03-10T01:10:00Z"],
+            "body": [OPENING_DETAILS],
+        },
+    )
+
+
+def test_links_use_the_requested_language(opening):
+    _base, google = split(google_calendar_url(opening, "ja"))
+    _base, outlook = split(outlook_com_url(opening, "vi"))
+
+    assert google["text"] == ["開会挨拶"]
+    assert google["details"] == [
+        "山口壯環境大臣および米国の代表による開会挨拶。\n\n"
+        "Speakers:\n- 山口壯 (Speaker), 環境大臣\n\n"
+        "Programme: http://localhost:8000/ja/events/zccf-2022/sessions/opening-remarks-day-1/"
+    ]
+    assert outlook["subject"] == ["Phát biểu khai mạc"]
+
+
+def test_links_percent_encode_spaces_and_never_use_plus(opening):
+    url = outlook_com_url(opening, "en")
+
+    assert "+" not in url
+    assert "subject=Opening%20remarks" in url.split("&")
+
+
+def test_forum_day_2_parallel_session_in_utc(forum):
+    session = forum.sessions.get(slug="parallel-session-1")
+
+    _base, google = split(google_calendar_url(session, "en"))
+    _base, outlook = split(office365_url(session, "en"))
+
+    assert google["dates"] == ["20220310T121000Z/20220310T130000Z"]
+    assert (outlook["startdt"], outlook["enddt"]) == (
+        ["2022-03-10T12:10:00Z"], ["2022-03-10T13:00:00Z"]
+    )
+
+
+@pytest.mark.parametrize(("zone", "local_start", "google_dates", "outlook_start"), [
+    # After the US change to daylight time: 09:00 EDT is 13:00 UTC, not 14:00.
+    ("America/New_York", datetime(2022, 3, 14, 9, 0), "20220314T130000Z/20220314T134500Z",
+     "2022-03-14T13:00:00Z"),
+    # Vietnam, UTC+7 all year: the morning session is the previous night in UTC.
+    ("Asia/Ho_Chi_Minh", datetime(2024, 1, 12, 6, 30), "20240111T233000Z/20240112T001500Z",
+     "2024-01-11T23:30:00Z"),
+])
+def test_links_convert_the_reference_zone_to_utc(db, zone, local_start, google_dates,
+                                                 outlook_start):
+    event = make_event(reference_timezone=zone, display_timezones=zone, venue="Hall 1")
+    day = make_day(event, 1, local_start.date())
+    session = make_session(day, local_start, 45, title="Morning session")
+
+    _base, google = split(google_calendar_url(session, "en"))
+    _base, outlook = split(outlook_com_url(session, "en"))
+
+    assert google["dates"] == [google_dates]
+    assert google["location"] == ["Hall 1"]
+    assert outlook["startdt"] == [outlook_start]
+    assert outlook["location"] == ["Hall 1"]
+
+
+def test_livestream_is_the_location_and_cancelled_sessions_say_so(db):
+    event = make_event(venue="Hall 1", livestream_url="https://live.example/forum")
+    day = make_day(event, 1, date(2022, 3, 9))
+    session = make_session(day, datetime(2022, 3, 9, 20, 0), title="Talk",
+                           status=Session.Status.CANCELLED)
+
+    _base, google = split(google_calendar_url(session, "en"))
+
+    assert google["location"] == ["https://live.example/forum"]
+    assert google["text"] == ["Cancelled: Talk"]
+
+
+def test_long_descriptions_are_shortened_but_keep_the_page_link(db):
+    event = make_event("long-text")
+    day = make_day(event, 1, date(2022, 3, 9))
+    session = make_session(day, datetime(2022, 3, 9, 20, 0), slug="long", title="Long",
+                           description="word " * 1000)
+
+    _base, google = split(google_calendar_url(session, "en"))
+
+    assert google["details"] == [
+        ("word " * 120).strip()[:599].rstrip() + "…\n\n"
+        "Programme: http://localhost:8000/en/events/long-text/sessions/long/"
+    ]
+    assert len(google_calendar_url(session, "en")) < 2000
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("https://forum.example/events/zccf-2022/calendar.ics?lang=ja",
+     "webcal://forum.example/events/zccf-2022/calendar.ics?lang=ja"),
+    ("http://localhost:8000/events/x/calendar.ics", "webcal://localhost:8000/events/x/calendar.ics"),
+    ("HTTPS://forum.example/a.ics", "webcal://forum.example/a.ics"),
+    ("webcal://forum.example/a.ics", "webcal://forum.example/a.ics"),
+])
+def test_webcal_url(url, expected):
+    assert webcal_url(url) == expected
+
+
+@pytest.mark.parametrize("url", ["ftp://forum.example/a.ics", "/events/x/calendar.ics", ""])
+def test_webcal_url_refuses_what_is_not_http(url):
+    with pytest.raises(ValueError):
+        webcal_url(url)
+
+
+def test_google_subscribe_url():
+    url = google_subscribe_url("https://forum.example/events/zccf-2022/calendar.ics?lang=ja")
+
+    assert url == (
+        "https://calendar.google.com/calendar/render?cid="
+        "webcal%3A%2F%2Fforum.example%2Fevents%2Fzccf-2022%2Fcalendar.ics%3Flang%3Dja"
+    )
+    assert split(url)[1] == {
+        "cid": ["webcal://forum.example/events/zccf-2022/calendar.ics?lang=ja"]
+    }
+
+
+def test_feed_urls_are_absolute_and_carry_the_language(forum, opening):
+    day = forum.days.get(number=2)
+
+    assert event_calendar_url(forum, "ja") == (
+        "http://localhost:8000/events/zccf-2022/calendar.ics?lang=ja"
+    )
+    assert day_calendar_url(day, "vi") == (
+        "http://localhost:8000/events/zccf-2022/days/2.ics?lang=vi"
+    )
+    assert session_calendar_url(opening, "garbage") == (
+        "http://localhost:8000/events/zccf-2022/sessions/opening-remarks-day-1.ics?lang=en"
+    )
+
+
+def test_feed_url_serves_the_calendar(client, forum):
+    path = event_calendar_url(forum, "ja").removeprefix("http://localhost:8000")
+
+    response = client.get(path)
+
+    assert response.status_code == 200
+    assert response["Content-Language"] == "ja"
