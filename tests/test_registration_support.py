@@ -75,6 +75,7 @@ def details(event, *, email="hanako@example.jp", choices=FORUM_CHOICES, **fields
         "full_name": "山田 花子",
         "email": email,
         "organisation": "横浜市",
+        "country": "JP",
         "sector": "local_government",
         "language": "en",
         "channel": "ja" if event.has_interpretation else "",
