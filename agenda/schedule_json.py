@@ -166,7 +166,8 @@ def build_schedule(event, days, sessions, *, language: str, version: str) -> dic
                 "date": day.date.isoformat(),
                 "day_start": day_start.isoformat(),
                 "day_end": day_end.isoformat(),
-                "rooms": by_day[day.pk],
+                # Only the rooms in use that day, in the conference's order.
+                "rooms": {name: events for name, events in by_day[day.pk].items() if events},
             })
         conference = {
             "acronym": acronym(event),
