@@ -132,7 +132,6 @@ LOGGING = {
 }
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # Registration (registration/ratelimit.py, registration/views.py): sign-ups and
 # "send me my link" requests allowed per client IP and per email address, as
