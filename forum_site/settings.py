@@ -141,3 +141,15 @@ REGISTRATION_RATE_LIMITS = {
     "email": (env.int("REGISTRATION_RATE_LIMIT_EMAIL", default=5), 3600),
 }
 REGISTRATION_RETENTION_MONTHS = env.int("REGISTRATION_RETENTION_MONTHS", default=12)
+
+# Error pages in the site's layout and language (forum_site/errors.py).
+CSRF_FAILURE_VIEW = "forum_site.errors.csrf_failure"
+# Forms here are small; a larger body is refused with 413 before it is parsed.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+# Innermost, so a lost database or cache connection in any view becomes a 503
+# page in the visitor's language.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "forum_site.errors.ServiceUnavailableMiddleware",
+)

@@ -18,3 +18,8 @@ urlpatterns += i18n_patterns(
     path("", include("registration.urls")),
     prefix_default_language=True,
 )
+
+handler400 = "forum_site.errors.bad_request"
+handler403 = "forum_site.errors.permission_denied"
+handler404 = "forum_site.errors.page_not_found"
+handler500 = "forum_site.errors.server_error"
