@@ -9,7 +9,6 @@ HTML (``EmailMultiAlternatives``), from the templates in
 """
 
 import logging
-from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -61,7 +60,12 @@ def _queue(kind, registration, **extra):
     # robust: a mail server that is down must not turn a committed
     # registration into an error page; the failure is logged, and the person
     # can ask for their link again.
-    transaction.on_commit(partial(deliver, kind, registration.pk, **extra), robust=True)
+    registration_id = registration.pk
+
+    def deliver_after_commit():
+        deliver(kind, registration_id, **extra)
+
+    transaction.on_commit(deliver_after_commit, robust=True)
 
 
 def deliver(kind, registration_id, **extra):

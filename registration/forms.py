@@ -29,7 +29,7 @@ def channel_choices(event):
     """The interpretation channels: the event's languages (English and Japanese by default)."""
     known = {code for code, _name in settings.LANGUAGES}
     codes = [code for code in event.language_codes if code in known] or ["en", "ja"]
-    return [(code, get_language_info(code)["name_translated"]) for code in codes]
+    return [(code, get_language_info(code)["name_local"]) for code in codes]
 
 
 class SlotFieldsMixin:
