@@ -4,6 +4,7 @@ import copy
 import datetime
 
 from django.contrib import admin
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
@@ -17,6 +18,9 @@ from agenda.models import (
     SessionSpeaker,
     Speaker,
 )
+
+# Organisers paste addresses such as "youtube.com/live/…"; assume HTTPS for them.
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
 class EventOrganisationInline(admin.TabularInline):
@@ -34,6 +38,7 @@ class DayInline(TranslationTabularInline):
 
 @admin.register(Event)
 class EventAdmin(TranslationAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["name", "slug", "format", "reference_timezone", "registration_open"]
     list_filter = ["format", "registration_open"]
     search_fields = ["slug", "name_en", "name_ja", "name_vi"]
@@ -58,6 +63,7 @@ class EventAdmin(TranslationAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(TranslationAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["name", "short_name", "slug"]
     search_fields = ["slug", "name_en", "name_ja", "name_vi", "short_name_en"]
     prepopulated_fields = {"slug": ["name_en"]}
@@ -79,6 +85,7 @@ class SessionSpeakerInline(admin.TabularInline):
 
 @admin.register(Session)
 class SessionAdmin(TranslationAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["title", "event", "day", "start", "end", "kind", "track", "status", "sequence"]
     list_filter = ["event", "day", "kind", "status"]
     list_select_related = ["event", "day"]
