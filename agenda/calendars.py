@@ -114,7 +114,7 @@ def session_description(session, language: str, *, max_length: int | None = None
         speakers = [_speaker_line(link) for link in session.session_speakers.all()]
         if speakers:
             parts.append(_("Speakers:") + "\n" + "\n".join(speakers))
-        livestream = session.effective_livestream_url
+        livestream = clean_text(session.effective_livestream_url)
         if livestream:
             parts.append(_("Livestream: %(url)s") % {"url": livestream})
         parts.append(_("Programme: %(url)s") % {"url": session_url(session, language)})

@@ -4,6 +4,8 @@ from datetime import date, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 
 from agenda.calendar_links import (
     day_calendar_url,
@@ -15,7 +17,7 @@ from agenda.calendar_links import (
     session_calendar_url,
     webcal_url,
 )
-from agenda.models import Session
+from agenda.models import Session, SessionSpeaker
 from tests.factories import make_day, make_event, make_session
 
 OPENING_DETAILS = (
@@ -72,11 +74,16 @@ def test_links_use_the_requested_language(opening):
     _base, google = split(google_calendar_url(opening, "ja"))
     _base, outlook = split(outlook_com_url(opening, "vi"))
 
+    # Labels come from the ja catalogue (English until translated); the data is Japanese.
+    with translation.override("ja"):
+        speakers, role = gettext("Speakers:"), str(SessionSpeaker.Role.SPEAKER.label)
+        page = gettext("Programme: %(url)s") % {
+            "url": "http://localhost:8000/ja/events/zccf-2022/sessions/opening-remarks-day-1/"
+        }
     assert google["text"] == ["開会挨拶"]
     assert google["details"] == [
-        "山口壯環境大臣および米国の代表による開会挨拶。\n\n"
-        "Speakers:\n- 山口壯 (Speaker), 環境大臣\n\n"
-        "Programme: http://localhost:8000/ja/events/zccf-2022/sessions/opening-remarks-day-1/"
+        f"山口壯環境大臣および米国の代表による開会挨拶。\n\n"
+        f"{speakers}\n- 山口壯 ({role}), 環境大臣\n\n{page}"
     ]
     assert outlook["subject"] == ["Phát biểu khai mạc"]
 

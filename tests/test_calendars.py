@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 import vobject
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import http_date
+from django.utils.translation import gettext
 
 from agenda.calendars import build_calendar, clean_text, session_url, vtimezone
 from agenda.feeds import with_speakers
@@ -500,11 +501,16 @@ def test_japanese_request_gets_japanese_text_with_english_fallback(client, small
 
     assert events[str(first.uuid)].summary.value == "最初の講演"
     assert events[str(second.uuid)].summary.value == "Second talk"  # no Japanese title
+    # Labels come from the ja catalogue (English until translated); the data is Japanese.
+    with translation.override("ja"):
+        speakers, moderator = gettext("Speakers:"), str(SessionSpeaker.Role.MODERATOR.label)
+        livestream = gettext("Livestream: %(url)s") % {"url": "https://live.example/stream"}
+        page = gettext("Programme: %(url)s") % {
+            "url": "http://localhost:8000/ja/events/small/sessions/first/"
+        }
     assert events[str(first.uuid)].description.value == (
-        "Why cities matter.\n\nA second paragraph.\n\nSpeakers:\n"
-        "- エイダ (Moderator), Mayor of Somewhere\n\n"
-        "Livestream: https://live.example/stream\n\n"
-        "Programme: http://localhost:8000/ja/events/small/sessions/first/"
+        f"Why cities matter.\n\nA second paragraph.\n\n{speakers}\n"
+        f"- エイダ ({moderator}), Mayor of Somewhere\n\n{livestream}\n\n{page}"
     )
 
 
