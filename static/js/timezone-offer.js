@@ -6,6 +6,19 @@
   if (!offer || !select || !window.Intl) { return; }
   var zone;
   try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+  // Browsers report some zones by their old ICU names (Vietnam's as
+  // Asia/Saigon): use the IANA name the picker lists.
+  var aliases = {
+    "Africa/Asmera": "Africa/Asmara", "America/Buenos_Aires": "America/Argentina/Buenos_Aires",
+    "America/Catamarca": "America/Argentina/Catamarca", "America/Coral_Harbour": "America/Atikokan",
+    "America/Cordoba": "America/Argentina/Cordoba", "America/Godthab": "America/Nuuk",
+    "America/Indianapolis": "America/Indiana/Indianapolis", "America/Jujuy": "America/Argentina/Jujuy",
+    "America/Louisville": "America/Kentucky/Louisville", "America/Mendoza": "America/Argentina/Mendoza",
+    "Asia/Calcutta": "Asia/Kolkata", "Asia/Katmandu": "Asia/Kathmandu", "Asia/Rangoon": "Asia/Yangon",
+    "Asia/Saigon": "Asia/Ho_Chi_Minh", "Atlantic/Faeroe": "Atlantic/Faroe", "Europe/Kiev": "Europe/Kyiv",
+    "Pacific/Enderbury": "Pacific/Kanton", "Pacific/Ponape": "Pacific/Pohnpei", "Pacific/Truk": "Pacific/Chuuk"
+  };
+  if (zone && Object.prototype.hasOwnProperty.call(aliases, zone)) { zone = aliases[zone]; }
   if (!zone || zone === select.getAttribute("data-current-zone")) { return; }
   var known = Array.prototype.some.call(select.options, function (o) { return o.value === zone; });
   var dismissedKey = "zone-offer-dismissed";
