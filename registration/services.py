@@ -138,8 +138,9 @@ def register(event, details: Details) -> Registration:
     now = timezone.now()
     with transaction.atomic():
         registration = (
-            Registration.objects.select_for_update()
+            Registration.objects.select_for_update(of=("self",))
             .filter(event=event, email_key=key)
+            .order_by("pk")
             .first()
         )
         if registration is None:
@@ -149,7 +150,7 @@ def register(event, details: Details) -> Registration:
                 with transaction.atomic():
                     registration = _create(event, details, key, now)
             except IntegrityError:
-                registration = Registration.objects.select_for_update().get(
+                registration = Registration.objects.select_for_update(of=("self",)).get(
                     event=event, email_key=key
                 )
             else:
@@ -449,7 +450,14 @@ def _lock(registration_id) -> Registration | None:
     if event_id is None:
         return None
     event = Event.objects.select_for_update().get(pk=event_id)
-    registration = Registration.objects.select_for_update().filter(pk=registration_id).first()
+    # of=("self",) and no ordering: the model's default ordering joins the
+    # event table, and FOR UPDATE would then lock through the join.
+    registration = (
+        Registration.objects.select_for_update(of=("self",))
+        .filter(pk=registration_id)
+        .order_by("pk")
+        .first()
+    )
     if registration is not None:
         registration.event = event
     return registration
