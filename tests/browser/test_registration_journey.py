@@ -6,7 +6,7 @@ import pytest
 
 from agenda.models import Session
 from registration.models import Registration
-from tests.browser.conftest import link_in, screenshot
+from tests.browser.conftest import link_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -84,7 +84,6 @@ def test_register_confirm_change_and_cancel(page, forum, mailoutbox):
     registration.refresh_from_db()
     assert registration.status == Registration.Status.CONFIRMED
     assert chosen_sessions(registration) == ["parallel-session-1", "parallel-session-3"]
-    screenshot(page, "registration-private-page-en-desktop")
 
     # Change the first parallel choice.
     change = page.locator("form[action$='/choices/']")
