@@ -1,10 +1,13 @@
 # Two commands for a newcomer: `make run` (serve the site on SQLite) and
-# `make test` (the whole test suite). Only Python 3.11+ is needed.
+# `make test` (the whole test suite). Python 3.11+ is all they need; with npm,
+# Java and Debian's chromium as well, the browser tests (tests/browser) run too,
+# and without them those tests skip, each saying what is missing.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+NPM ?= npm
 
 .PHONY: install run test lint superuser messages clean
 
@@ -16,7 +19,13 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
+# axe-core, vnu-jar and Lighthouse for the browser tests, exactly as locked.
+node_modules/.installed: package.json package-lock.json
+	@if command -v $(NPM) >/dev/null 2>&1; then \
+		$(NPM) ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: browser tests needing axe-core, vnu-jar or Lighthouse will skip"; fi
+
+install: $(VENV)/.installed node_modules/.installed
 
 run: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
@@ -37,4 +46,4 @@ messages: install
 	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache node_modules test-artifacts
