@@ -20,6 +20,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest  # noqa: E402
 from django.test import override_settings  # noqa: E402
+from django.utils import translation  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"
@@ -71,6 +72,18 @@ def _plain_http_cookies(settings):
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
     settings.SECURE_HSTS_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_language():
+    # Django's test client leaves the last request's language active in this
+    # thread: put back the one the next test expects.
+    before = translation.get_language()
+    yield
+    if before is None:
+        translation.deactivate()
+    else:
+        translation.activate(before)
 
 
 @pytest.fixture(scope="session")
