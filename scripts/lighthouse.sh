@@ -30,9 +30,14 @@ CHROME_FLAGS="--headless=new --no-sandbox --disable-gpu --disable-quic --no-firs
 
 work="$(mktemp -d)"
 server=""
+# collectstatic writes to ./staticfiles (STATIC_ROOT): remove it afterwards
+# unless it was there before, so that no stale copy outlives this run.
+had_staticfiles=false
+[ -e staticfiles ] && had_staticfiles=true
 cleanup() {
   if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
   rm -rf "$work"
+  if [ "$had_staticfiles" = false ]; then rm -rf staticfiles; fi
 }
 trap cleanup EXIT
 
