@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class AgendaConfig(AppConfig):
     name = "agenda"
     verbose_name = _("Programme")
+
+    def ready(self):
+        # Edits to the programme make its cached pages stale (agenda/caching.py).
+        from agenda import signals
+
+        signals.connect()

@@ -3,15 +3,20 @@
 from django.urls import path
 
 from agenda import feeds
+from agenda.caching import public_feed
 
 app_name = "feeds"
+# Cached in the shared cache per event and language (agenda/caching.py); the
+# feeds' own ETag and Last-Modified are kept, so pollers still get 304.
 urlpatterns = [
-    path("events/<slug:event>/calendar.ics", feeds.event_calendar, name="event_calendar"),
-    path("events/<slug:event>/days/<int:number>.ics", feeds.day_calendar, name="day_calendar"),
+    path("events/<slug:event>/calendar.ics", public_feed(feeds.event_calendar),
+         name="event_calendar"),
+    path("events/<slug:event>/days/<int:number>.ics", public_feed(feeds.day_calendar),
+         name="day_calendar"),
     path(
         "events/<slug:event>/sessions/<slug:session>.ics",
-        feeds.session_calendar,
+        public_feed(feeds.session_calendar),
         name="session_calendar",
     ),
-    path("events/<slug:event>/schedule.json", feeds.schedule, name="schedule_json"),
+    path("events/<slug:event>/schedule.json", public_feed(feeds.schedule), name="schedule_json"),
 ]

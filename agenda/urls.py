@@ -3,13 +3,18 @@
 from django.urls import path
 
 from agenda import views
+from agenda.caching import SITE, public_page
 
 app_name = "agenda"
+# Every page here is the same for every anonymous visitor: cached in the shared
+# cache, per language, viewer zone and event (agenda/caching.py).
 urlpatterns = [
-    path("", views.event_list, name="event_list"),
-    path("events/<slug:event>/", views.event_detail, name="event"),
-    path("events/<slug:event>/agenda/", views.agenda, name="agenda"),
-    path("events/<slug:event>/sessions/<slug:session>/", views.session_detail, name="session"),
-    path("events/<slug:event>/speakers/", views.speaker_list, name="speakers"),
-    path("events/<slug:event>/speakers/<slug:speaker>/", views.speaker_detail, name="speaker"),
+    path("", public_page(views.event_list, scope=SITE), name="event_list"),
+    path("events/<slug:event>/", public_page(views.event_detail), name="event"),
+    path("events/<slug:event>/agenda/", public_page(views.agenda), name="agenda"),
+    path("events/<slug:event>/sessions/<slug:session>/", public_page(views.session_detail),
+         name="session"),
+    path("events/<slug:event>/speakers/", public_page(views.speaker_list), name="speakers"),
+    path("events/<slug:event>/speakers/<slug:speaker>/", public_page(views.speaker_detail),
+         name="speaker"),
 ]

@@ -1,5 +1,7 @@
 """Settings for the forum site, read from the environment (see .env.example)."""
 
+import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -36,17 +38,27 @@ INSTALLED_APPS = [
     "django_countries",
     "agenda",
     "registration",
+    "axes",  # throttles failed admin logins (see "Production" below)
 ]
 
 MIDDLEWARE = [
+    "forum_site.middleware.RequestLogMiddleware",  # first: times and logs everything below
+    "forum_site.middleware.ClientIPMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Serves anonymous public pages from the shared cache (agenda/caching.py)
+    # before anything below runs; the headers set below are stored with them.
+    "agenda.caching.PageCacheMiddleware",
+    "forum_site.middleware.ContentSecurityPolicyMiddleware",  # django-csp's, header built once
+    "forum_site.middleware.PermissionsPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "forum_site.urls"
@@ -79,6 +91,15 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://forum-site")}
+if CACHES["default"]["LOCATION"].startswith(("redis://", "rediss://", "unix://")):
+    # Django's own Redis backend (with the `redis` package), whatever django-environ
+    # would pick for redis:// (django-redis is not installed); agenda.caching's
+    # subclass only reuses its Redis client between calls.
+    CACHES["default"] = {
+        "BACKEND": "agenda.caching.RedisCache",
+        "LOCATION": CACHES["default"]["LOCATION"],
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="forum"),
+    }
 
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -110,6 +131,26 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Production serves `collectstatic`'s output through WhiteNoise: compressed
+# copies and content-hashed names, cached by browsers for a year. That needs
+# collectstatic first, so a laptop (DEBUG) and the test suite (pytest sets
+# PYTEST_VERSION; tests render {% static %} without collecting) keep the plain
+# storage. STATIC_MANIFEST=true|false overrides.
+STATIC_MANIFEST = env.bool(
+    "STATIC_MANIFEST", default=not DEBUG and "PYTEST_VERSION" not in os.environ
+)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if STATIC_MANIFEST
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+# Without collectstatic, WhiteNoise finds files in the apps' static folders.
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = not STATIC_MANIFEST
 
 # Security: strict by default, relaxed only where DEBUG says it is a laptop.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -124,11 +165,32 @@ X_FRAME_OPTIONS = "DENY"
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# One line per event on stdout: JSON in production (forum_site/logging.py),
+# plain text on a laptop. LOG_FORMAT=json|text overrides.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "forum_site.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "forum_site.logging.JSONFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["request_id"],
+            "formatter": env("LOG_FORMAT", default="text" if DEBUG else "json"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # The access line of every request (forum_site.middleware.RequestLogMiddleware);
+        # ACCESS_LOG=false silences it, e.g. when nginx already logs each request.
+        "forum_site.access": {
+            "level": "INFO" if env.bool("ACCESS_LOG", default=True) else "WARNING",
+        },
+    },
 }
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
@@ -141,6 +203,75 @@ REGISTRATION_RATE_LIMITS = {
     "email": (env.int("REGISTRATION_RATE_LIMIT_EMAIL", default=5), 3600),
 }
 REGISTRATION_RETENTION_MONTHS = env.int("REGISTRATION_RETENTION_MONTHS", default=12)
+
+# Production (README "Production", docs/deployment.md) ------------------------
+
+# Cookies: HttpOnly everywhere (no script here reads a cookie); Secure with the
+# HTTPS settings above.
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# Content-Security-Policy (django-csp 4): only this site's own scripts, styles,
+# images and fonts; no inline script, no framing, forms post only here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# forum_site.middleware.PermissionsPolicyMiddleware: every powerful feature off.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "camera", "geolocation", "gyroscope", "magnetometer",
+        "microphone", "payment", "usb", "interest-cohort",
+    )
+}
+# The header the TLS proxy sets to the visitor's address (nginx: X-Real-IP), so
+# rate limits and login throttling see visitors, not the proxy. Empty: REMOTE_ADDR.
+CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="")
+
+# The admin lives at ADMIN_URL (default "admin/"): a less guessable path keeps
+# most password-guessing robots away; django-axes stops the others.
+ADMIN_URL = env("ADMIN_URL", default="admin/").strip("/") + "/"
+
+# django-axes: after AXES_FAILURE_LIMIT failed admin logins for one user name
+# from one address, that pair is locked out for AXES_COOLOFF_HOURS. Attempts are
+# counted in the database, which every app instance shares.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses locked-out logins; logs nobody in
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(hours=env.float("AXES_COOLOFF_HOURS", default=1.0))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
+# Public pages and feeds cached in CACHES["default"] (agenda/caching.py): seconds
+# an entry lives at most (an organiser's edit replaces it at once anyway), how
+# long browsers may reuse a page without asking (0: they revalidate with the
+# ETag every time, so an edit shows on the next load), and an off switch (the
+# benchmark runs a second instance with PAGE_CACHE_ENABLED=false).
+PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
+PAGE_CACHE_TIMEOUT = env.int("PAGE_CACHE_TIMEOUT", default=3600)
+PAGE_CACHE_BROWSER_MAX_AGE = env.int("PAGE_CACHE_BROWSER_MAX_AGE", default=0)
+# Each app process also keeps the pages it serves most, up to this many bytes, so
+# a hit only fetches the event's small generation token from the shared cache.
+PAGE_CACHE_LOCAL_BYTES = env.int("PAGE_CACHE_LOCAL_BYTES", default=32 * 1024 * 1024)
 
 # Error pages in the site's layout and language (forum_site/errors.py).
 CSRF_FAILURE_VIEW = "forum_site.errors.csrf_failure"

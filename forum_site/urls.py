@@ -1,5 +1,6 @@
 """Root URLs: public pages under a language prefix, feeds and admin without one."""
 
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
@@ -7,7 +8,7 @@ from django.urls import include, path
 from agenda import views as agenda_views
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),  # "admin/" unless ADMIN_URL says otherwise
     path("healthz", agenda_views.healthz, name="healthz"),
     path("", include("agenda.feed_urls")),
     path("", include("registration.feed_urls")),

@@ -1,0 +1,167 @@
+"""Small middleware for production: request ids and access lines, headers, client IP."""
+
+import functools
+import logging
+import re
+import time
+import uuid
+
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+from forum_site.logging import redact, request_id_var
+
+access_log = logging.getLogger("forum_site.access")
+
+# An id given by a proxy or load balancer is kept if it looks like one; anything
+# else (too long, odd characters that could forge log lines) gets a fresh id.
+_VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+REQUEST_ID_HEADER = "X-Request-ID"
+
+
+def _request_id(request) -> str:
+    given = request.headers.get(REQUEST_ID_HEADER, "")
+    if _VALID_REQUEST_ID.fullmatch(given):
+        return given
+    return uuid.uuid4().hex
+
+
+class RequestLogMiddleware:
+    """Gives each request an id and writes one access line when it is answered.
+
+    The id comes from ``X-Request-ID`` when a proxy set one (so a request can be
+    followed from nginx to Django), else it is new. It is sent back in the same
+    header, and every log line written while the request is served carries it.
+    The access line holds the method, the path (secrets of private links cut
+    out, no query string), the status and the duration in milliseconds: no
+    address, name or email of anyone.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        request.request_id = _request_id(request)
+        token = request_id_var.set(request.request_id)
+        try:
+            response = self.get_response(request)
+            response[REQUEST_ID_HEADER] = request.request_id
+            access_log.info(
+                "%s %s %s",
+                request.method,
+                redact(request.path),
+                response.status_code,
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "cache": getattr(request, "page_cache_status", None) or "-",
+                },
+            )
+            return response
+        finally:
+            request_id_var.reset(token)
+
+
+class PermissionsPolicyMiddleware:
+    """Sends ``Permissions-Policy`` (settings.PERMISSIONS_POLICY) on every response.
+
+    The site uses no camera, microphone, location or payment API, so every
+    powerful feature is switched off, for this page and for anything it embeds.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        policy = getattr(settings, "PERMISSIONS_POLICY", {})
+        self.header = ", ".join(
+            f"{feature}=({' '.join(allow)})" for feature, allow in policy.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.header:
+            response.headers.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+class ClientIPMiddleware:
+    """Takes the client's address from a header set by the trusted proxy in front.
+
+    Behind nginx every request comes from nginx's address, so rate limits and
+    the admin's login throttling would count all visitors as one. With
+    ``CLIENT_IP_HEADER = "X-Real-IP"`` (nginx: ``proxy_set_header X-Real-IP
+    $remote_addr;``, which overwrites whatever the client sent) REMOTE_ADDR
+    becomes the visitor's address. Leave the setting empty when the app server
+    is reachable without the proxy: the header could then be forged.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        header = getattr(settings, "CLIENT_IP_HEADER", "")
+        self.meta_key = "HTTP_" + header.upper().replace("-", "_") if header else ""
+
+    def __call__(self, request):
+        if self.meta_key:
+            value = request.META.get(self.meta_key, "").split(",")[0].strip()
+            if value:
+                request.META["REMOTE_ADDR"] = value
+        return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the site-wide header built once, not per response.
+
+    The policy (settings.CONTENT_SECURITY_POLICY) is the same for every page
+    that uses neither a nonce nor django-csp's per-view decorators; building
+    it anew took longer than serving a cached page. Anything else goes through
+    django-csp unchanged.
+    """
+
+    _PER_RESPONSE = ("_csp_config", "_csp_update", "_csp_replace", "_csp_exempt",
+                     "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro", "_csp_exempt_ro")
+
+    def process_response(self, request, response):
+        if (
+            (settings.DEBUG and response.status_code in (404, 500))  # Django's debug pages
+            or getattr(request, "_csp_nonce", None) is not None
+            or any(hasattr(response, name) for name in self._PER_RESPONSE)
+            or HEADER in response
+            or HEADER_REPORT_ONLY in response
+        ):
+            return super().process_response(request, response)
+        headers = _site_csp_headers()
+        if headers is None:  # EXCLUDE_URL_PREFIXES and friends: let django-csp decide
+            return super().process_response(request, response)
+        for name, value in headers:
+            response[name] = value
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+
+@functools.cache
+def _site_csp_headers():
+    """The (header, value) pairs of the site-wide policy, or None if it needs a request."""
+    headers = []
+    for setting, header, report_only in (
+        ("CONTENT_SECURITY_POLICY", HEADER, False),
+        ("CONTENT_SECURITY_POLICY_REPORT_ONLY", HEADER_REPORT_ONLY, True),
+    ):
+        policy = getattr(settings, setting, None) or {}
+        if policy.get("EXCLUDE_URL_PREFIXES"):
+            return None
+        value = build_policy(report_only=report_only)
+        if value:
+            headers.append((header, value))
+    return tuple(headers)
+
+
+@receiver(setting_changed)
+def _forget_csp(*, setting, **kwargs):
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        _site_csp_headers.cache_clear()
