@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 NPM ?= npm
 
-.PHONY: install run test lint superuser messages clean
+.PHONY: install run test lint superuser messages clean serve bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,26 @@ superuser: install
 messages: install
 	$(BIN)/python manage.py makemessages --locale ja --locale vi --no-obsolete --ignore '.venv/*'
 	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
+
+# The production setup on this machine (README "Production"): DEBUG off,
+# gunicorn, hashed and compressed static files served by WhiteNoise. It speaks
+# plain HTTP on HOST:PORT, so the HTTPS-only settings are relaxed here and only
+# here. Without CACHE_URL the page cache lives in each process, so one worker;
+# with CACHE_URL=redis://127.0.0.1:6379/1, any SERVE_WORKERS share it.
+SERVE_WORKERS ?= 1
+SERVE_ENV := DEBUG=false STATIC_MANIFEST=true SECURE_SSL_REDIRECT=false \
+	SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0
+
+serve: install
+	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
+	$(SERVE_ENV) $(BIN)/python manage.py loaddata zccf-2022 dien-bien-2024
+	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(SERVE_ENV) $(BIN)/gunicorn forum_site.wsgi:application --bind $(HOST):$(PORT) \
+		--workers $(SERVE_WORKERS) --threads 4 --timeout 30 --graceful-timeout 30
+
+# Load test on PostgreSQL + Redis with wrk (docs/performance.md); loopback only.
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache node_modules test-artifacts
