@@ -33,10 +33,16 @@ Fast
     (the entry and its generation are read together) and none of the work
     below. Entries carry an ETag and Last-Modified; conditional requests get
     304 Not Modified.
+
+When the cache is down
+    Pages are served fresh (``X-Page-Cache: bypass``) and a warning is
+    logged. Saving a change to the programme fails instead: without a new
+    generation, copies in a cache that comes back would be stale.
 """
 
 import functools
 import hashlib
+import logging
 import secrets
 import threading
 import time
@@ -55,6 +61,8 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
+
+logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "pagecache:"
 SITE = "site"
@@ -318,7 +326,15 @@ class PageCacheMiddleware:
             parts.append(request.COOKIES.get("tz", "")[:100])
         page_key = KEY_PREFIX + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
-        generations, entry = _lookup(scope_keys, page_key)
+        try:
+            generations, entry = _lookup(scope_keys, page_key)
+        except Exception:  # the cache is down: serve fresh pages rather than errors
+            logger.warning("page cache unavailable; serving %s uncached", request.path,
+                           exc_info=True)
+            request.page_cache_status = "bypass"
+            response = self.get_response(request)
+            response[STATUS_HEADER] = "bypass"
+            return response
         if entry is not None and entry.generations == generations:
             request.page_cache_status = "hit"
             return self._answer(request, self._replay(entry))
@@ -329,7 +345,11 @@ class PageCacheMiddleware:
         response[STATUS_HEADER] = "miss"
         if entry is None:
             return response
-        cache.set(page_key, entry, timeout=settings.PAGE_CACHE_TIMEOUT)
+        try:
+            cache.set(page_key, entry, timeout=settings.PAGE_CACHE_TIMEOUT)
+        except Exception:  # not stored this time; the page itself is fine
+            logger.warning("page cache unavailable; %s not stored", request.path, exc_info=True)
+            return self._answer(request, response)
         _local_entries.put(page_key, entry)
         return self._answer(request, response)
 

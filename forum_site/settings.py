@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -128,7 +129,9 @@ MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_LANGUAGES = ("en", "ja", "vi")
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 
-STATIC_URL = "static/"
+# A CDN in front: STATIC_URL=https://cdn.example.org/static/ (the CDN pulls from
+# this site's /static/); its origin is then allowed by the CSP below.
+STATIC_URL = env("STATIC_URL", default="static/")
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Production serves `collectstatic`'s output through WhiteNoise: compressed
@@ -218,13 +221,16 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # Content-Security-Policy (django-csp 4): only this site's own scripts, styles,
 # images and fonts; no inline script, no framing, forms post only here.
+_STATIC_ORIGIN = (
+    ["{0.scheme}://{0.netloc}".format(urlsplit(STATIC_URL))] if "://" in STATIC_URL else []
+)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'"],
-        "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
-        "font-src": ["'self'"],
+        "script-src": ["'self'", *_STATIC_ORIGIN],
+        "style-src": ["'self'", *_STATIC_ORIGIN],
+        "img-src": ["'self'", "data:", *_STATIC_ORIGIN],
+        "font-src": ["'self'", *_STATIC_ORIGIN],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],

@@ -410,3 +410,16 @@ def test_agenda_queries_do_not_grow_with_the_synthetic_programme(client, forum):
 @pytest.fixture
 def rf():
     return RequestFactory()
+
+
+def test_pages_are_served_fresh_when_the_cache_is_down(client, forum):
+    from unittest import mock
+
+    with mock.patch.object(cache, "get_many", side_effect=ConnectionError("Redis is down")):
+        response = client.get(AGENDA)
+    assert (response.status_code, status(response)) == (200, "bypass")
+    assert "Zero Carbon City International Forum" in response.content.decode()
+    with mock.patch.object(cache, "set", side_effect=ConnectionError("Redis is down")):
+        response = client.get(AGENDA)
+    assert (response.status_code, status(response)) == (200, "miss")
+    assert status(client.get(AGENDA)) == "miss"  # nothing was stored while it was down

@@ -166,6 +166,20 @@ def test_proxy_settings_are_configurable():
     assert result.stdout.strip() == "('HTTP_X_FORWARDED_PROTO', 'https') 600 X-Real-IP"
 
 
+def test_a_static_cdn_is_allowed_by_the_content_security_policy():
+    script = (
+        "from django.conf import settings as s\n"
+        "d = s.CONTENT_SECURITY_POLICY['DIRECTIVES']\n"
+        "print(s.STATIC_URL, d['script-src'], d['style-src'], d['default-src'])\n"
+    )
+    result = _manage("shell", "--no-imports", "-c", script,
+                     STATIC_URL="https://cdn.example.org/static/")
+    assert result.stdout.strip() == (
+        "https://cdn.example.org/static/ [\"'self'\", 'https://cdn.example.org'] "
+        "[\"'self'\", 'https://cdn.example.org'] [\"'self'\"]"
+    )
+
+
 def test_client_ip_header_feeds_rate_limits_and_login_throttling(client, settings):
     from django.http import HttpResponse
 
