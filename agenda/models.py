@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agenda import timezones
@@ -413,6 +414,10 @@ class Speaker(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        touch_sessions(Session.objects.filter(session_speakers__speaker=self))
+
     def natural_key(self):
         return (self.slug,)
 
@@ -449,7 +454,27 @@ class SessionSpeaker(models.Model):
     def __str__(self):
         return f"{self.speaker} ({self.get_role_display()})"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        touch_sessions(Session.objects.filter(pk=self.session_id))
+
+    def delete(self, *args, **kwargs):
+        session_id = self.session_id
+        result = super().delete(*args, **kwargs)
+        touch_sessions(Session.objects.filter(pk=session_id))
+        return result
+
     def natural_key(self):
         return self.session.natural_key() + self.speaker.natural_key() + (self.role,)
 
     natural_key.dependencies = ["agenda.session", "agenda.speaker"]
+
+
+def touch_sessions(sessions):
+    """Move LAST-MODIFIED of sessions whose text changed through their speakers.
+
+    A speaker's name or role is part of each session's calendar description,
+    so calendar files and their ETags must change with it (SEQUENCE does not:
+    the time is the same).
+    """
+    sessions.update(updated_at=timezone.now())

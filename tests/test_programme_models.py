@@ -82,3 +82,29 @@ def test_sequence_is_read_from_the_database_not_from_a_stale_copy(day):
     stale.save()
     stale.refresh_from_db()
     assert stale.sequence == 2
+
+
+def test_editing_a_speaker_moves_last_modified_of_their_sessions_but_not_sequence(client, day):
+    from agenda.models import Speaker
+
+    session = make_session(day, datetime(2022, 3, 9, 20, 0), slug="opening")
+    other = make_session(day, datetime(2022, 3, 9, 21, 0), slug="other")
+    speaker = Speaker.objects.create(slug="speaker", name="First Name")
+    session.session_speakers.create(speaker=speaker)
+    session.refresh_from_db()
+    other.refresh_from_db()
+    before, other_before = session.updated_at, other.updated_at
+    etag_before = client.get(f"/events/{day.event.slug}/calendar.ics")["ETag"]
+
+    speaker.name = "Corrected Name"
+    speaker.save()
+    session.refresh_from_db()
+    other.refresh_from_db()
+    assert session.updated_at > before
+    assert (session.sequence, other.updated_at) == (0, other_before)
+    assert client.get(f"/events/{day.event.slug}/calendar.ics")["ETag"] != etag_before
+
+    touched = session.updated_at
+    session.session_speakers.get().delete()
+    session.refresh_from_db()
+    assert session.updated_at > touched
