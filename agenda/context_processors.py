@@ -1,5 +1,7 @@
 """Template context every page needs: the language switcher's links."""
 
+import unicodedata
+
 from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language, get_language_info
@@ -15,7 +17,8 @@ def languages(request):
         links.append(
             {
                 "code": code,
-                "name": info["name_local"],
+                # Django's table spells "Tiếng Việt" decomposed; pages are NFC.
+                "name": unicodedata.normalize("NFC", info["name_local"]),
                 "url": (url := translate_url(path, code)),
                 "absolute_url": request.build_absolute_uri(url),
                 "is_current": code == current,
