@@ -122,7 +122,9 @@ def _manage(*args, **env):
     """Run manage.py with production-like settings from the environment."""
     environment = {
         key: value for key, value in os.environ.items()
-        if key not in ("DATABASE_URL", "CACHE_URL", "DEBUG", "PYTEST_VERSION")
+        # The browser tests allow async-unsafe calls in this process; production never does.
+        if key not in ("DATABASE_URL", "CACHE_URL", "DEBUG", "PYTEST_VERSION",
+                       "DJANGO_ALLOW_ASYNC_UNSAFE")
     }
     environment.update(
         DEBUG="false",
