@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 import vobject
+from django.db import connection
 from django.utils import timezone, translation
 from django.utils.http import http_date
 from django.utils.translation import gettext
@@ -567,7 +568,9 @@ def test_cancelled_session_stays_with_status_cancelled_and_same_uid(client, smal
 
 def test_control_characters_are_stripped_from_every_text(client, small_event):
     event, first, _second = small_event
-    event.name = "Small\x00 forum\x1b"
+    # PostgreSQL refuses NUL in text, so it can only reach a file on SQLite.
+    nul = "\x00" if connection.vendor != "postgresql" else "\x01"
+    event.name = f"Small{nul} forum\x1b"
     event.save()
     first.title = "First\x07 talk\x7f\u0085"
     first.description = "Line one\r\nLine\x0b two\rLine three"
