@@ -24,8 +24,8 @@ Never personal
     organisers see fresh pages. A response is stored only if it is a plain 200
     that embeds no CSRF token, sets no cookie other than the zone the URL asked
     for, and does not say ``private`` or ``no-store``. Registration pages are
-    not wrapped at all. Unknown query parameters skip the cache, so random
-    ``?x=…`` cannot fill it.
+    not wrapped at all. Unknown query parameters, made-up zones and languages
+    skip the cache, so random ``?x=…`` or ``?tz=…`` cannot fill it.
 
 Fast
     :class:`PageCacheMiddleware` sits below the security-header middleware and
@@ -43,6 +43,7 @@ When the cache is down
 import functools
 import hashlib
 import logging
+import os
 import secrets
 import threading
 import time
@@ -61,6 +62,8 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
+
+from agenda import timezones
 
 logger = logging.getLogger(__name__)
 
@@ -268,6 +271,31 @@ def _route(language: str | None, path_info: str):
     return policy, dict(match.kwargs)
 
 
+def _known_value(name, value) -> bool:
+    if value == "":
+        return True
+    if name in ("tz", "tz_cookie"):
+        return timezones.is_valid_zone(value)
+    if name == "lang":
+        return value in dict(settings.LANGUAGES)
+    return False
+
+
+def _cacheable_query(request, policy) -> bool:
+    """Whether the query string (and zone cookie) are ones worth an entry of their own.
+
+    Only the policy's parameters, once each, with values that exist (a real
+    zone, a site language): garbage is answered fresh, never stored, so it
+    cannot fill the cache with one copy of a page per made-up value.
+    """
+    for name, values in request.GET.lists():
+        if name not in policy.params or len(values) != 1 or not _known_value(name, values[0]):
+            return False
+    if policy.vary_on_zone and "tz" not in request.GET:
+        return _known_value("tz_cookie", request.COOKIES.get("tz", "").strip())
+    return True
+
+
 def _is_personal(request) -> bool:
     cookies = request.COOKIES
     return settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies
@@ -302,7 +330,7 @@ class PageCacheMiddleware:
         policy, kwargs = route
         if _is_personal(request):
             return self._bypass(request)
-        if any(name not in policy.params for name in request.GET):
+        if not _cacheable_query(request, policy):
             return self._bypass(request, personal=False)
         try:
             host = request.get_host()
@@ -323,7 +351,7 @@ class PageCacheMiddleware:
         if path_language is None:  # feeds: the language comes from the request
             parts.append(translation.get_language_from_request(request, check_path=False))
         if policy.vary_on_zone and "tz" not in request.GET:
-            parts.append(request.COOKIES.get("tz", "")[:100])
+            parts.append(request.COOKIES.get("tz", "").strip())
         page_key = KEY_PREFIX + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
         try:
@@ -438,13 +466,14 @@ def _forget_routes(*, setting, **kwargs):
 # The cache backend -------------------------------------------------------------
 
 class _ReusingRedisCacheClient(django_redis.RedisCacheClient):
-    """Django's Redis client, keeping one ``redis.Redis`` per connection pool.
+    """Django's Redis client, keeping one ``redis.Redis`` per connection pool and process.
 
     Django builds a new ``redis.Redis`` for every cache call, and building one
     copies redis-py's table of ~170 reply parsers: about 0.1 ms, more than the
-    round trip to Redis itself on a cache hit. A client is thread-safe and
-    takes connections from its pool (which redis-py resets after a fork), so
-    one per pool is enough.
+    round trip to Redis itself on a cache hit. The kept client holds one
+    connection (``single_connection_client``: no pool check-out per call);
+    redis-py serialises its use between threads with a lock and reconnects it
+    after an error. Clients are made per process, so a fork never shares one.
     """
 
     def __init__(self, *args, **kwargs):
@@ -453,9 +482,12 @@ class _ReusingRedisCacheClient(django_redis.RedisCacheClient):
 
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)
-        client = self._clients.get(id(pool))
+        index = (id(pool), os.getpid())
+        client = self._clients.get(index)
         if client is None:
-            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+            client = self._clients[index] = self._client(
+                connection_pool=pool, single_connection_client=True
+            )
         return client
 
 

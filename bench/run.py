@@ -57,6 +57,9 @@ def parse_args():
     parser.add_argument("--database", default="forum_bench")
     parser.add_argument("--keep-db", action="store_true", help="reuse the database as it is")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
+    parser.add_argument("--local-cache", action="store_true",
+                        help="each process's own memory instead of Redis (wrong for several "
+                             "instances; shows what the Redis round trip costs)")
     parser.add_argument("--only", default="", help="comma-separated target names to run")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
@@ -109,7 +112,7 @@ def server_env(args, static_root, *, page_cache):
         ALLOWED_HOSTS=HOST,
         DATABASE_URL=f"{args.pg}/{args.database}",
         CONN_MAX_AGE="60",
-        CACHE_URL=args.redis,
+        CACHE_URL="locmemcache://bench" if args.local_cache else args.redis,
         CACHE_KEY_PREFIX=args.cache_prefix,
         BEHIND_TLS_PROXY="true",
         STATIC_MANIFEST="true",
@@ -321,9 +324,12 @@ def machine():
 
 
 def ratio(results, top, bottom):
-    if top in results and bottom in results and results[bottom]["requests_per_second"]:
-        return results[top]["requests_per_second"] / results[bottom]["requests_per_second"]
-    return None
+    """The median over the rounds of top's req/s over bottom's, measured in the same round."""
+    if top not in results or bottom not in results:
+        return None
+    pairs = [a / b for a, b in zip(results[top]["rounds"], results[bottom]["rounds"], strict=True)
+             if b]
+    return sorted(pairs)[len(pairs) // 2] if pairs else None
 
 
 def report(results, args, about, load_before, load_after):
@@ -331,8 +337,10 @@ def report(results, args, about, load_before, load_after):
         f"Machine: {about['cpu']}, {about['cores']} cores, {about['memory_gb']} GB RAM; "
         f"{about['os']}; Python {about['python']}; {about['postgresql']}; {about['redis']}; "
         f"{about['wrk']}; gunicorn {about['gunicorn']} ({args.workers} sync workers per "
-        f"instance). wrk: {args.threads} threads, {args.duration}s per target, median of "
-        f"{args.rounds}. Load average before/after: {load_before} / {load_after}.",
+        f"instance). wrk: {args.threads} threads, {args.duration}s per target and round, "
+        f"{args.rounds} round(s), medians shown (ratios: median of per-round ratios). "
+        f"Cache: {'per-process memory' if args.local_cache else 'Redis'}. "
+        f"Load average before/after: {load_before} / {load_after}.",
         "",
         "| target | instance | connections | req/s | p50 ms | p99 ms | errors |",
         "|---|---|---:|---:|---:|---:|---:|",
@@ -430,8 +438,8 @@ def main():
             wanted = {name.strip() for name in args.only.split(",")}
             targets = [target for target in targets if target[0] in wanted]
 
-        results = {}
         load_before = load_average()
+        prepared = []
         for name, server, path, expected, connections in targets:
             connections = min(connections or args.connections, args.connections)
             script = script_env = None
@@ -445,14 +453,24 @@ def main():
                 if status != 200 or state != expected:
                     raise SystemExit(f"{name}: {path} answered {status} ({state}), "
                                      f"expected 200 ({expected})")
-            log(f"{name}: {connections} connections, {args.duration}s × {args.rounds}")
-            rounds = []
-            for _ in range(args.rounds):
-                rounds.append(run_wrk(server, path, args, connections, script, script_env))
-                drain(rounds[-1], connections)
-            results[name] = {**median(rounds), "instance": server.name,
+            prepared.append((name, server, path, connections, script, script_env))
+
+        # Rounds outside, targets inside: a disturbance on the machine (another
+        # job starting) then hits every target of one round rather than all the
+        # rounds of one target, and the per-round ratios stay comparable.
+        rounds = {name: [] for name, *_rest in prepared}
+        for number in range(1, args.rounds + 1):
+            for name, server, path, connections, script, script_env in prepared:
+                log(f"round {number}/{args.rounds}: {name}, {connections} connections, "
+                    f"{args.duration}s")
+                figures = run_wrk(server, path, args, connections, script, script_env)
+                rounds[name].append(figures)
+                drain(figures, connections)
+        results = {}
+        for name, server, path, connections, _script, _env in prepared:
+            results[name] = {**median(rounds[name]), "instance": server.name,
                              "connections": connections, "path": path,
-                             "rounds": [r["requests_per_second"] for r in rounds]}
+                             "rounds": [r["requests_per_second"] for r in rounds[name]]}
         load_after = load_average()
     finally:
         for server in servers:

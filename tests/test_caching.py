@@ -159,6 +159,21 @@ def test_unknown_query_parameters_skip_the_cache(client, forum):
     assert status(client.get(AGENDA)) == "miss"  # nothing was stored for the address
 
 
+@pytest.mark.parametrize(("path", "query", "cookie"), [
+    (AGENDA, "tz=Mars/Olympus", ""),
+    (AGENDA, "tz=Europe/Paris&tz=Asia/Tokyo", ""),
+    (AGENDA, "", "Not/AZone"),
+    ("/events/zccf-2022/schedule.json", "lang=xx", ""),
+])
+def test_made_up_zones_and_languages_are_answered_fresh_never_stored(client, forum, path,
+                                                                     query, cookie):
+    if cookie:
+        client.cookies["tz"] = cookie
+    for _ in range(2):
+        response = client.get(f"{path}?{query}" if query else path)
+        assert (response.status_code, status(response)) == (200, "bypass")
+
+
 def test_signed_in_staff_see_fresh_pages_that_no_shared_cache_keeps(client, forum,
                                                                     django_user_model):
     prime(client, AGENDA)

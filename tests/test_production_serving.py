@@ -214,3 +214,27 @@ def test_log_lines_are_single_json_lines_with_the_request_id_and_traceback():
     assert entry["request_id"] == "-"
     assert "ValueError: boom\nsecond line" in entry["exception"]
     assert "request" not in entry
+
+
+def test_the_redis_backend_reuses_one_client_and_behaves_like_djangos():
+    import secrets
+    import socket
+
+    from agenda.caching import RedisCache
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        pytest.skip("needs Redis at 127.0.0.1:6379")
+    cache = RedisCache("redis://127.0.0.1:6379/15",
+                       {"KEY_PREFIX": f"test-{secrets.token_hex(4)}", "TIMEOUT": 60})
+    try:
+        cache.set("a", {"x": 1})
+        assert cache.add("b", 2) is True and cache.add("b", 3) is False
+        assert cache.get_many(["a", "b", "missing"]) == {"a": {"x": 1}, "b": 2}
+        assert cache.incr("b") == 3
+        cache._cache.get_client().connection.disconnect()  # as after a Redis restart
+        assert cache.get("a") == {"x": 1}
+        assert cache._cache.get_client() is cache._cache.get_client(write=True)
+    finally:
+        cache.delete_many(["a", "b"])
