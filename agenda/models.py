@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agenda import timezones
 
@@ -169,7 +170,7 @@ class EventOrganisation(models.Model):
         ORGANISER = "organiser", _("Organiser")
         CO_ORGANISER = "co_organiser", _("Co-organiser")
         COLLABORATOR = "collaborator", _("Collaborator")
-        CONTACT = "contact", _("Contact")
+        CONTACT = "contact", pgettext_lazy("organisation role", "Contact")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="event_organisations")
     organisation = models.ForeignKey(
@@ -260,7 +261,7 @@ class Session(models.Model):
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("session status", "Cancelled")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions")
     day = models.ForeignKey(Day, on_delete=models.PROTECT, related_name="sessions")

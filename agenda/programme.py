@@ -10,6 +10,7 @@ from datetime import date, datetime
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import npgettext
 
 from agenda import timezones
 from agenda.models import Day, Event, EventOrganisation, Session, SessionSpeaker, Speaker
@@ -180,15 +181,31 @@ def get_speaker(event: Event, slug: str) -> Speaker:
     return speaker
 
 
+def role_heading(role: str, count: int) -> str:
+    """The heading over ``count`` organisations playing ``role`` ("Organiser"/"Organisers")."""
+    Role = EventOrganisation.Role
+    headings = {
+        Role.ORGANISER: npgettext("organisation role heading", "Organiser", "Organisers", count),
+        Role.CO_ORGANISER: npgettext(
+            "organisation role heading", "Co-organiser", "Co-organisers", count
+        ),
+        Role.COLLABORATOR: npgettext(
+            "organisation role heading", "Collaborator", "Collaborators", count
+        ),
+        Role.CONTACT: npgettext("organisation role heading", "Contact", "Contacts", count),
+    }
+    return headings[role]
+
+
 def organisations_by_role(event: Event) -> list[tuple[str, list]]:
-    """The event's organisations grouped by role, in the organisers' order."""
+    """The event's organisations grouped by role, in the organisers' order, with headings."""
     groups: dict[str, list] = {}
-    labels = dict(EventOrganisation.Role.choices)
     links = event.event_organisations.select_related("organisation").order_by("order", "id")
     for link in links:
         groups.setdefault(link.role, []).append(link.organisation)
     order = [role for role, _label in EventOrganisation.Role.choices]
-    return [(labels[role], groups[role]) for role in order if role in groups]
+    return [(role_heading(role, len(groups[role])), groups[role]) for role in order
+            if role in groups]
 
 
 def event_period(event: Event, zones: list[str]):

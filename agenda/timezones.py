@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 import pytz
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 # Longest IANA name is well under this; anything longer is garbage.
 MAX_ZONE_NAME_LENGTH = 64
@@ -97,8 +98,12 @@ class LocalTime:
         if self.day_shift == 0:
             return ""
         if self.day_shift > 0:
-            return _("+%(days)s day") % {"days": self.day_shift}
-        return _("−%(days)s day") % {"days": -self.day_shift}
+            return ngettext("+%(days)s day", "+%(days)s days", self.day_shift) % {
+                "days": self.day_shift
+            }
+        return ngettext("−%(days)s day", "−%(days)s days", -self.day_shift) % {
+            "days": -self.day_shift
+        }
 
 
 def localise(instant: datetime, zone_name: str, reference_date: date | None = None) -> LocalTime:

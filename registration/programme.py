@@ -78,6 +78,8 @@ class ZoneTimes:
     start: str
     end: str
     abbreviation: str
+    start_iso: str = ""
+    end_iso: str = ""
 
     def __str__(self):
         return f"{self.date}, {self.start}–{self.end} {self.abbreviation}"
@@ -98,6 +100,8 @@ def session_times(session, zone_names) -> list[ZoneTimes]:
                 start=start.clock,
                 end=end.clock,
                 abbreviation=start.abbreviation,
+                start_iso=start.iso,
+                end_iso=end.iso,
             )
         )
     return rows

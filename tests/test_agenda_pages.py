@@ -214,7 +214,8 @@ def test_event_overview_lists_organisers_by_role_and_contact(client, forum):
     response = client.get("/en/events/zccf-2022/")
     groups = [(str(role), [org.slug for org in orgs])
               for role, orgs in response.context["organisations"]]
-    assert [role for role, _orgs in groups] == ["Organiser", "Collaborator", "Contact"]
+    # Headings agree in number with the organisations under them.
+    assert [role for role, _orgs in groups] == ["Organisers", "Collaborators", "Contact"]
     assert len(groups[0][1]) == 2 and len(groups[1][1]) == 3 and len(groups[2][1]) == 1
     html = response.content.decode()
     assert '<a href="mailto:decarbozingcities@iges.or.jp">' in html
