@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import pytz
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -134,8 +135,14 @@ def picker_choices(first: list[str]) -> list[tuple[str, list[tuple[str, str]]]]:
     """The zones a viewer may pick, grouped by region, ``first`` as the first group.
 
     The list is ``pytz.common_timezones`` (the names people expect to see),
-    limited to zones this machine can convert.
+    limited to zones this machine can convert. It is the same for every page
+    of an event in one language, so it is worked out once per process.
     """
+    return _picker_choices(tuple(first), translation.get_language())
+
+
+@functools.lru_cache(maxsize=32)
+def _picker_choices(first: tuple[str, ...], language: str):
     groups: dict[str, list[tuple[str, str]]] = {}
     for name in pytz.common_timezones:
         if not is_valid_zone(name) or name in first:
