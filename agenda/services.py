@@ -7,6 +7,7 @@ registrants are made from these records.
 """
 
 from django.db import transaction
+from django.utils import timezone
 
 from agenda.models import Session, SessionChange
 
@@ -44,6 +45,7 @@ def save_session(session: Session, *, changed_by=None) -> SessionChange | None:
             new_end=after["end"],
             old_status=before["status"],
             new_status=after["status"],
+            changed_at=timezone.now(),
             changed_by=changed_by if getattr(changed_by, "is_authenticated", False) else None,
         )
 
