@@ -48,7 +48,7 @@ class TimeRange:
         return timezones.zone_heading(self.start.zone_name, self.start.moment)
 
 
-def time_ranges(start: datetime, end: datetime, zones: list[str], day_date: date,
+def time_ranges(start: datetime, end: datetime, zones: list[str], day_date: date | None,
                 viewer_zone: str | None = None) -> list[TimeRange]:
     """``start``–``end`` in every zone, each marked with its shift from the programme day."""
     return [
@@ -287,8 +287,8 @@ class ChangeEntry:
 def load_changes(event: Event, viewer_zone: str | None = None) -> list[ChangeEntry]:
     """The event's programme changes, newest first, with times in every zone (one query).
 
-    Each time is marked with its shift from its own date in the event's
-    reference zone (the organisers' day), as on the agenda.
+    The page prints each time with its own date, so no day shift is needed;
+    the date of the change is the organisers' (the reference zone's).
     """
     zones = zones_for(event, viewer_zone)
     reference = event.reference_zone
@@ -301,10 +301,8 @@ def load_changes(event: Event, viewer_zone: str | None = None) -> list[ChangeEnt
     for change in changes:
         session = change.session
         session.event = event
-        before_day = change.old_start.astimezone(reference).date()
-        after_day = change.new_start.astimezone(reference).date()
-        before = time_ranges(change.old_start, change.old_end, zones, before_day, viewer_zone)
-        after = time_ranges(change.new_start, change.new_end, zones, after_day, viewer_zone)
+        before = time_ranges(change.old_start, change.old_end, zones, None, viewer_zone)
+        after = time_ranges(change.new_start, change.new_end, zones, None, viewer_zone)
         entries.append(
             ChangeEntry(
                 change=change,
