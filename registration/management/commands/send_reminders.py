@@ -10,7 +10,7 @@ from agenda.models import Event
 from agenda.programme import event_start
 from registration import services
 
-WINDOW = re.compile(r"^(\d{1,6})([mhd])$")
+WINDOW = re.compile(r"^([0-9]{1,6})([mhd])$")
 UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 LONGEST_WINDOW = timedelta(days=366)
 
