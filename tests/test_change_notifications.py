@@ -2,21 +2,23 @@
 
 import io
 import itertools
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import CommandError, call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from agenda import services as agenda_services
 from agenda.models import Event, Session, SessionChange
-from registration import services
+from registration import services, tokens
 from registration.models import ChangeNotice, Registration
+from tests.factories import make_day, make_event, make_session
 from tests.test_registration_support import outbox_to, sign_up
 
 pytestmark = pytest.mark.django_db
@@ -342,3 +344,45 @@ def test_the_admin_action_on_the_changes_list_notifies_their_events(
     assert [str(m) for m in response.context["messages"]] == [
         "4 registrants were emailed about programme changes."
     ]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_runs_at_the_same_time_tell_each_person_once(mailoutbox):
+    """Six runs released together (PostgreSQL: real row locks, real connections)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite has no row locks (set DATABASE_URL)")
+    event = make_event("rush-of-notices")
+    keynote = make_session(make_day(event, 1), datetime(2022, 3, 9, 10, 0), slug="keynote")
+    for number in range(20):
+        registration = services.register(event, services.Details(
+            full_name=f"参加者 {number}", email=f"person{number}@example.org", sector="other",
+        ))
+        services.confirm(tokens.sign_confirmation(registration.pk))
+    keynote.start += timedelta(minutes=30)
+    keynote.end += timedelta(minutes=30)
+    agenda_services.save_session(keynote)
+    mailoutbox.clear()
+
+    barrier = threading.Barrier(6)
+    results, errors = [], []
+
+    def run():
+        try:
+            connection.ensure_connection()
+            barrier.wait(timeout=30)
+            results.append(services.notify_changes(event))
+        except Exception as error:  # collected: the test asserts there are none
+            errors.append(repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert sorted(results) == [0, 0, 0, 0, 0, 20]
+    assert len(mailoutbox) == 20
+    assert ChangeNotice.objects.count() == 20
