@@ -123,9 +123,9 @@ class SessionAdmin(TranslationAdmin):
         if obj is None or obj.pk is None:
             return _("None yet: a new session is not a change.")
         changes = list(obj.changes.all()[:10])
-        url = reverse("admin:agenda_sessionchange_changelist") + f"?session__id__exact={obj.pk}"
         if not changes:
             return _("None: its time and status have not changed since it was created.")
+        url = reverse("admin:agenda_sessionchange_changelist") + f"?session__id__exact={obj.pk}"
         items = format_html_join(
             "", "<li>{}: {} → {} ({})</li>",
             (
