@@ -70,8 +70,10 @@ def personal_sessions(registration, *, include_waitlisted=False) -> list[Session
 
 
 def attends(session, chosen_ids) -> bool:
-    """Whether someone who chose ``chosen_ids`` attends ``session``: every session but
-    the parallel ones they did not choose."""
+    """Whether someone who chose the sessions ``chosen_ids`` attends ``session``.
+
+    They attend every session except the parallel ones they did not choose.
+    """
     return not session.is_parallel or session.pk in chosen_ids
 
 

@@ -444,9 +444,9 @@ def notify_changes(event) -> int:
     Who: confirmed and waitlisted registrants (not cancelled, not erased)
     whose sessions changed: every non-parallel session and the parallel
     sessions they chose (``registration.programme.followed_sessions``). Which
-    changes: those made after the person confirmed their address, since the
-    email they got then already showed the programme as it was (without that
-    moment, after they registered). One email per person per run, listing
+    changes: those made after the person confirmed their address (or, for a
+    registration without that moment, after they registered), since the email
+    they got then already showed the programme as it was. One email per person per run, listing
     every change not yet told; each change told is recorded
     (:class:`ChangeNotice`, unique per person and change) in the same
     transaction that queues the email, and the event row is locked first as
