@@ -193,9 +193,9 @@ class SpeakerAdmin(TranslationAdmin):
 
 
 
-def _admin_time(start, end) -> str:
-    """``2022-03-09 20:00–20:10 EST`` in the zone the admin page is shown in."""
-    start, end = timezone.localtime(start), timezone.localtime(end)
+def _admin_time(start, end, zone=None) -> str:
+    """``2022-03-09 20:00–20:10 EST`` in ``zone`` (default: the admin page's zone)."""
+    start, end = timezone.localtime(start, zone), timezone.localtime(end, zone)
     return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M} {start:%Z}"
 
 
@@ -208,24 +208,30 @@ class SessionChangeAdmin(admin.ModelAdmin):
     registrants can be trusted.
     """
 
-    list_display = [
-        "session", "event", "kind", "old_start", "new_start", "new_status", "changed_at",
-        "changed_by",
-    ]
+    list_display = ["session", "event", "kind", "before", "after", "changed_at", "changed_by"]
     list_filter = ["session__event", "kind"]
     list_select_related = ["session__event", "changed_by"]
     search_fields = ["session__slug", "session__title_en", "session__title_ja",
                      "session__title_vi"]
     date_hierarchy = "changed_at"
     fields = [
-        "session", "kind", "old_start", "old_end", "new_start", "new_end", "old_status",
-        "new_status", "changed_at", "changed_by",
+        "session", "kind", "before", "after", "old_status", "new_status", "changed_at",
+        "changed_by",
     ]
     readonly_fields = fields
 
     @admin.display(description=_("event"), ordering="session__event")
     def event(self, obj):
         return obj.session.event
+
+    # Times in the event's reference zone, as organisers enter them.
+    @admin.display(description=_("before"), ordering="old_start")
+    def before(self, obj):
+        return _admin_time(obj.old_start, obj.old_end, obj.session.event.reference_zone)
+
+    @admin.display(description=_("after"), ordering="new_start")
+    def after(self, obj):
+        return _admin_time(obj.new_start, obj.new_end, obj.session.event.reference_zone)
 
     def has_add_permission(self, request):
         return False

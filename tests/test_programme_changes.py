@@ -235,3 +235,18 @@ def _logged_in(client, user):
     client.logout()
     client.force_login(user)
     return client
+
+
+def test_the_list_shows_times_in_the_events_zone(organiser_client, session):
+    services.save_session(_moved(session, 30))
+    response = organiser_client.get(reverse("admin:agenda_sessionchange_changelist"))
+    [change] = response.context["cl"].result_list
+    admin_of_changes = response.context["cl"].model_admin
+    assert (admin_of_changes.before(change), admin_of_changes.after(change)) == (
+        "2022-03-09 20:00–20:10 EST", "2022-03-09 20:30–20:40 EST"
+    )
+    page = organiser_client.get(reverse("admin:agenda_sessionchange_change", args=[change.pk]))
+    html = page.content.decode()
+    assert ("2022-03-09 20:00–20:10 EST" in html, "2022-03-09 20:30–20:40 EST" in html) == (
+        True, True
+    )
