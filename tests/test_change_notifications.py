@@ -114,6 +114,11 @@ def changes_in(body):
     return body[start:body.index("\nEvery change to the programme")].lstrip("\n")
 
 
+def titles_in(body):
+    """The sessions a change notice lists (its "* " lines), whatever its language."""
+    return [line[2:] for line in body.splitlines() if line.startswith("* ")]
+
+
 def recipients():
     return sorted(message.to[0] for message in mail.outbox)
 
@@ -157,9 +162,9 @@ def test_emails_are_in_the_registrants_language(forum, people, capture):
     assert japanese.subject == subject_in("ja", "ゼロカーボンシティ国際フォーラム")
     assert vietnamese.subject == subject_in("vi", "Diễn đàn Quốc tế Thành phố Zero Carbon")
     assert len({japanese.subject, vietnamese.subject, EN_SUBJECT}) == 3
-    assert changes_in(japanese.body).splitlines()[0] == (
-        "* セッション1：ネットゼロへの移行 ― 都市はいかにゼロカーボンへ向かうか"
-    )
+    assert titles_in(japanese.body) == [
+        "セッション1：ネットゼロへの移行 ― 都市はいかにゼロカーボンへ向かうか"
+    ]
     assert [line.strip() for line in japanese.body.splitlines() if "EST" in line or "JST" in line] \
         == [
         "2022年3月9日, 20:20–21:00 EST",
@@ -168,18 +173,18 @@ def test_emails_are_in_the_registrants_language(forum, people, capture):
         "2022年3月10日, 10:30–11:10 JST",
     ]
     assert "/ja/events/zccf-2022/sessions/session-1/" in japanese.body
-    assert changes_in(vietnamese.body).splitlines()[0] == (
-        "* Phiên 1: Chuyển đổi thuần không: cách các thành phố tiến tới không carbon"
-    )
+    assert titles_in(vietnamese.body) == [
+        "Phiên 1: Chuyển đổi thuần không: cách các thành phố tiến tới không carbon"
+    ]
 
 
 def test_people_without_the_changed_session_get_nothing(forum, people, capture):
     set_status(forum, "parallel-session-4", Session.Status.CANCELLED)
     assert notify(capture, forum) == 1
     assert recipients() == ["ja@example.org"]
-    assert changes_in(mail.outbox[0].body).splitlines()[0] == (
-        "* 分科会4：ゼロカーボンな都市開発（ゼロカーボンなまちづくり）"
-    )
+    assert titles_in(mail.outbox[0].body) == [
+        "分科会4：ゼロカーボンな都市開発（ゼロカーボンなまちづくり）"
+    ]
     assert list(ChangeNotice.objects.values_list("registration__email", "change__session__slug")) \
         == [("ja@example.org", "parallel-session-4")]
 
