@@ -193,6 +193,8 @@ def test_changes_are_listed_read_only_and_filtered_by_event(organiser_client, se
     assert [c.session.slug for c in of_session.context["cl"].result_list] == ["elsewhere"]
     filters = [str(spec.title) for spec in everything.context["cl"].filter_specs]
     assert filters == ["event", "kind of change"]
+    found = organiser_client.get(url, {"q": "Opening"})
+    assert [c.session.slug for c in found.context["cl"].result_list] == ["opening"]
 
 
 def test_nobody_can_add_edit_or_delete_a_change_record(client, organiser, session):
