@@ -391,3 +391,36 @@ def test_runs_at_the_same_time_tell_each_person_once(mailoutbox):
     assert sorted(results) == [0, 0, 0, 0, 0, 20]
     assert len(mailoutbox) == 20
     assert ChangeNotice.objects.count() == 20
+
+
+def test_a_session_moved_and_cancelled_at_once_is_told_as_cancelled_at_its_old_time(
+    forum, people, capture
+):
+    changed = session(forum, "session-1")
+    changed.start += timedelta(minutes=10)
+    changed.end += timedelta(minutes=10)
+    changed.status = Session.Status.CANCELLED
+    agenda_services.save_session(changed)
+    assert notify(capture, forum) == 4
+    assert changes_in(outbox_to("en@example.org")[0].body) == """\
+* Session 1: Net-zero transition: how cities move towards zero carbon
+  http://localhost:8000/en/events/zccf-2022/sessions/session-1/
+  Cancelled. It was planned for:
+    March 9, 2022, 20:20–21:00 EST
+    March 10, 2022, 10:20–11:00 JST
+"""
+
+
+def test_a_session_restored_at_another_time_is_told_with_both_times(forum, people, capture):
+    set_status(forum, "session-1", Session.Status.CANCELLED)
+    notify(capture, forum)
+    mail.outbox.clear()
+    restored = session(forum, "session-1")
+    restored.start += timedelta(minutes=10)
+    restored.end += timedelta(minutes=10)
+    restored.status = Session.Status.SCHEDULED
+    agenda_services.save_session(restored)
+    assert notify(capture, forum) == 4
+    assert changes_in(outbox_to("en@example.org")[0].body) == SESSION_1_MOVED.replace(
+        "Rescheduled.", "Back on the programme."
+    )
