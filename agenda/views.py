@@ -96,6 +96,15 @@ def session_detail(request, event, session):
     return _remember_zone(request, response)
 
 
+def changes(request, event):
+    """The public changelog: moves, cancellations and restorations, newest first."""
+    event = programme.get_event(event)
+    viewer, context = _zone_context(request, event)
+    context.update(event=event, entries=programme.load_changes(event, viewer.name))
+    response = render(request, "agenda/changes.html", context)
+    return _remember_zone(request, response)
+
+
 def speaker_list(request, event):
     event = programme.get_event(event)
     context = {"event": event, "speakers": programme.event_speakers(event)}

@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries.filters import CountryFilter
 
-from agenda.models import Event, Session
+from agenda import admin as agenda_admin
+from agenda.models import Event, Session, SessionChange
 from registration import exports, services
 from registration.models import Registration, ReminderSent, SessionChoice
 
@@ -236,3 +237,46 @@ def seat_counts():
         event.free = None if event.capacity is None else max(event.capacity - event.confirmed, 0)
         result.append({"event": event, "sessions": by_event.get(event.pk, [])})
     return result
+
+
+def notify_registrants(modeladmin, request, events):
+    """Email registrants the changes of their sessions not yet told them; say how many."""
+    count = sum(services.notify_changes(event) for event in events)
+    modeladmin.message_user(
+        request,
+        ngettext(
+            "%(count)d registrant was emailed about programme changes.",
+            "%(count)d registrants were emailed about programme changes.",
+            count,
+        ) % {"count": count} if count else
+        _("Nobody had programme changes left to hear about: no email sent."),
+        messages.SUCCESS if count else messages.INFO,
+    )
+
+
+# The programme's admins gain the registration actions here, so that agenda/
+# never depends on registration/.
+admin.site.unregister(Event)
+
+
+@admin.register(Event)
+class EventAdmin(agenda_admin.EventAdmin):
+    actions = ["notify_changes"]
+
+    @admin.action(description=_("Notify registrants of changes"))
+    def notify_changes(self, request, queryset):
+        notify_registrants(self, request, queryset)
+
+
+admin.site.unregister(SessionChange)
+
+
+@admin.register(SessionChange)
+class SessionChangeAdmin(agenda_admin.SessionChangeAdmin):
+    actions = ["notify_changes"]
+
+    @admin.action(description=_("Notify registrants of changes (of the events of the selected)"))
+    def notify_changes(self, request, queryset):
+        notify_registrants(
+            self, request, Event.objects.filter(sessions__changes__in=queryset).distinct()
+        )
