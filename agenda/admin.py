@@ -5,7 +5,9 @@ import datetime
 
 from django.contrib import admin
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
@@ -59,6 +61,21 @@ class EventAdmin(TranslationAdmin):
         ),
         (_("Registration"), {"fields": ["registration_open", "capacity"]}),
     ]
+
+    def get_list_display(self, request):
+        # The dashboard summarises registrations: offered to whoever may view them
+        # (the change form's link is in templates/admin/agenda/event/change_form.html).
+        if request.user.has_perm("registration.view_registration"):
+            return [*self.list_display, "dashboard_link"]
+        return self.list_display
+
+    @admin.display(description=_("registrations"))
+    def dashboard_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:registration_registration_dashboard", args=[obj.pk]),
+            _("Dashboard"),
+        )
 
 
 @admin.register(Organisation)
