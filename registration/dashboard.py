@@ -347,7 +347,7 @@ def _group_section(key, heading, first_header, groups, chart_id):
 
 
 def sections(event) -> list[Section]:
-    """Every section of the dashboard page, in order (seven queries in all)."""
+    """Every section of the dashboard page, in order (six queries in all)."""
     counts = totals(event)
     days = timeline(event)
     fills = [event_fill(event, counts), *session_fill(event)]
