@@ -127,7 +127,10 @@ def timeline(event) -> list[DayCounts]:
       person, by an organiser, or by erasure of their data.
 
     Days without any of these are included with zeros, so the series has no
-    gaps; with no registrations at all the list is empty.
+    gaps; with no registrations at all the list is empty. The model keeps only
+    the latest time of each step: someone who cancelled and signed up again
+    with the same address starts afresh (``services.register`` clears the
+    timestamps), so their first round no longer counts.
     """
     zone = event.reference_zone
     registrations = Registration.objects.filter(event=event).order_by()
@@ -206,7 +209,8 @@ def session_fill(event) -> list[Fill]:
 def event_fill(event, counts: Totals) -> Fill:
     """The event's own seats, from :func:`totals` (no query)."""
     return Fill(
-        pgettext("seats of", "Whole event"), counts.capacity, counts.confirmed, counts.waitlisted
+        pgettext("dashboard: the row of the event's own seats", "Whole event"),
+        counts.capacity, counts.confirmed, counts.waitlisted,
     )
 
 
