@@ -203,6 +203,8 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     def seats_view(self, request):
         """Seats taken, waiting and free, per event and per session with choices."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied  # counts of registrations: same rule as the dashboard
         context = {
             **self.admin_site.each_context(request),
             "title": _("Seats per event and session"),

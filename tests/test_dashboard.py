@@ -386,6 +386,7 @@ def test_staff_without_registration_view_permission_are_refused(client, forum):
     client.force_login(user)
     assert client.get(url(forum)).status_code == 403
     assert client.get(csv_url(forum, "totals")).status_code == 403
+    assert client.get("/admin/registration/registration/seats/").status_code == 403
     # …and they are not offered the link.
     assert "Dashboard" not in client.get("/admin/agenda/event/").content.decode()
 
