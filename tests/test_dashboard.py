@@ -493,3 +493,22 @@ def test_dashboard_in_the_admins_language(admin_client, people, forum, language,
             for attribute in ("x", "y", "width", "height", "x1", "x2", "y1", "y2"):
                 if attribute in element.attrib:
                     float(element.get(attribute))
+
+
+def test_a_long_period_stays_one_chart_wide():
+    days = [f"2022-{month:02}-{day:02}" for month in (1, 2, 3, 4) for day in range(1, 26)]
+    values = [[n % 5 for n in range(100)], [n % 3 for n in range(100)], [0] * 100]
+    svg = ET.fromstring(charts.line_chart(
+        "chart-x", "Registrations over time", "Per day", charts.series(["A", "B", "C"]),
+        days, values,
+    ))
+    assert svg.get("viewBox") == "0 0 720 260"
+    lines = svg.findall(f".//{SVG}polyline")
+    assert [len(line.get("points").split()) for line in lines] == [100, 100, 100]
+    assert svg.findall(f".//{SVG}circle") == []  # too many days for dots
+    xs = [float(point.split(",")[0]) for point in lines[0].get("points").split()]
+    assert (xs[0], xs[-1]) == (50, 700)
+    # Grid lines at 0, the middle and the top; dates under the first, middle and last day.
+    assert [t.text for t in svg.findall(f"{SVG}text")] == [
+        "0", "2", "4", "2022-01-01", "2022-03-01", "2022-04-25",
+    ]
