@@ -10,7 +10,7 @@ it, adding its own entries and calling ``set_permissions`` again, e.g.::
     PERMISSIONS = organisers.ORGANISER_PERMISSIONS + [("agenda", "view_newmodel")]
 
     def forwards(apps, schema_editor):
-        organisers.set_permissions(apps, schema_editor, PERMISSIONS)
+        organisers.set_permissions(apps, PERMISSIONS, schema_editor.connection.alias)
 
 No auth permissions (users, groups): organiser accounts are made by a superuser.
 The admin actions on registrations (export, resend, cancel, promote) need only
@@ -19,7 +19,7 @@ the view permission, see ``registration/admin.py``.
 
 from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
-from django.db import migrations
+from django.db import DEFAULT_DB_ALIAS, migrations
 
 GROUP_NAME = "Organisers"
 
@@ -36,14 +36,15 @@ ORGANISER_PERMISSIONS = [
 ] + [("registration", f"view_{model}") for model in REGISTRATION_MODELS]
 
 
-def set_permissions(apps, schema_editor, permissions):
+def set_permissions(apps, permissions, using=DEFAULT_DB_ALIAS):
     """Create the group if needed and give it exactly ``permissions``.
 
     On a fresh database the permissions do not exist yet (Django creates them
     after the last migration, in post_migrate), so they are created here
     first, from the models as they are at this point of the migrations.
+    Tests that flush the database call it with the global ``apps`` to put
+    the group back.
     """
-    using = schema_editor.connection.alias
     for label in sorted({app_label for app_label, _codename in permissions}):
         create_permissions(global_apps.get_app_config(label), verbosity=0, apps=apps, using=using)
     Group = apps.get_model("auth", "Group")
@@ -59,7 +60,7 @@ def set_permissions(apps, schema_editor, permissions):
 
 
 def create_group(apps, schema_editor):
-    set_permissions(apps, schema_editor, ORGANISER_PERMISSIONS)
+    set_permissions(apps, ORGANISER_PERMISSIONS, schema_editor.connection.alias)
 
 
 def remove_group(apps, schema_editor):

@@ -2,15 +2,13 @@
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
 from registration import services, tokens
 from tests.browser.conftest import AXE_JS, PHONE, format_violations, screenshot
+from tests.test_organisers_group import organisers_group
 from tests.test_registration_support import details
 
-# serialized_rollback: the Organisers group comes from a data migration, and an
-# earlier transactional test's flush would have removed it.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "correct horse battery staple 42"
 
@@ -31,7 +29,7 @@ def _log_in(page):
 def test_organiser_reads_the_dashboard(new_context, forum):
     user = get_user_model().objects.create_user("aiko", "aiko@example.org", PASSWORD,
                                                 is_staff=True)
-    user.groups.add(Group.objects.get(name="Organisers"))
+    user.groups.add(organisers_group())  # an earlier test's flush may have removed it
     _register(forum, "hanako@example.jp")
     _register(forum, "an@example.vn", country="VN", sector="research", channel="en")
 
@@ -82,7 +80,7 @@ def test_dashboard_passes_axe(new_context, forum):
         pytest.skip("node_modules/axe-core is missing (npm ci)")
     user = get_user_model().objects.create_user("aiko", "aiko@example.org", PASSWORD,
                                                 is_staff=True)
-    user.groups.add(Group.objects.get(name="Organisers"))
+    user.groups.add(organisers_group())  # an earlier test's flush may have removed it
     _register(forum, "hanako@example.jp")
     # axe-core is injected as an inline script, which the CSP (rightly)
     # refuses: this context alone bypasses it.
