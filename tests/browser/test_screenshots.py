@@ -19,6 +19,7 @@ PAGES = [
     ("session", "/{lang}/events/zccf-2022/sessions/parallel-session-1/?tz=Europe/Paris",
      ["en", "ja"]),
     ("register", "/{lang}/events/zccf-2022/register/", ["en", "ja"]),
+    ("changes", "/{lang}/events/zccf-2022/changes/", ["en", "ja"]),
     ("dien-bien", "/{lang}/events/dien-bien-2024/", ["vi"]),
 ]
 
