@@ -11,9 +11,10 @@ outbox and ``manage.py send_queued_mail`` (cron) tries it again
 ``POST_OFFICE["MAX_RETRIES"]`` times, ``RETRY_INTERVAL`` apart; organisers see
 every email and its state in the admin (Post office › Emails).
 
-Stored emails hold personal data: each carries its registration's id
-(``Email.context["registration"]``) so that :func:`forget` can delete them
-when the registration is erased; ``manage.py cleanup_mail`` removes old ones.
+Stored emails hold personal data: each is linked to its registration
+(:class:`~registration.models.RegistrationEmail`) so that :func:`forget` can
+delete them when the registration is erased; ``manage.py cleanup_mail``
+removes old ones.
 """
 
 import logging
@@ -34,6 +35,7 @@ from post_office.utils import create_attachments
 
 from agenda.calendars import build_calendar
 from registration import summary, tokens
+from registration.models import RegistrationEmail
 from registration.programme import personal_sessions
 
 logger = logging.getLogger(__name__)
@@ -101,9 +103,9 @@ def store(message, registration, kind) -> Email:
         priority=PRIORITY.medium,
         status=STATUS.queued,
         scheduled_time=timezone.now() + get_retry_timedelta(),
-        context={"registration": registration.pk, "kind": kind},
     )
     email.save()
+    RegistrationEmail.objects.create(registration=registration, email=email, kind=kind)
     if message.attachments:
         email.attachments.add(*create_attachments({
             filename: {"file": ContentFile(content), "mimetype": mimetype}
@@ -129,7 +131,7 @@ def deliver(email_id):
 
 def stored_emails(registration):
     """The outbox's emails for ``registration``, whatever their state."""
-    return Email.objects.filter(context__registration=registration.pk)
+    return Email.objects.filter(pk__in=registration.emails.values("email_id"))
 
 
 def forget(registration):

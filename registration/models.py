@@ -176,3 +176,27 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return f"{self.key} → {self.registration_id}"
+
+
+class RegistrationEmail(models.Model):
+    """An email of the outbox (django-post_office's ``Email``) written for a registration.
+
+    The outbox knows addresses, not registrations: this link is how erasing a
+    registration finds, and deletes, the emails stored for it.
+    """
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="emails",
+        verbose_name=_("registration"),
+    )
+    email = models.OneToOneField(
+        "post_office.Email", on_delete=models.CASCADE, related_name="+", verbose_name=_("email")
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+
+    class Meta:
+        verbose_name = _("registration email")
+        verbose_name_plural = _("registration emails")
+
+    def __str__(self):
+        return f"{self.kind} → {self.registration_id}"
