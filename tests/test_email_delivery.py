@@ -1,9 +1,16 @@
 """Email delivery through the outbox (django-post_office): a mail server that is
-down loses neither the registration nor the email, and a retry sends it once."""
+down loses neither the registration nor the email, and a retry sends it once.
 
+The tests commit for real (``transaction=True``): emails leave after the
+commit, and ``send_queued_mail`` closes the database connection between
+batches, as a cron job may.
+"""
+
+import io
 import re
 import smtplib
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -13,9 +20,9 @@ from django.db.models import F
 from django.utils import timezone
 from post_office.models import STATUS, Email, Log
 
-from registration import services
+from registration import emails, services
 from registration.models import Registration, RegistrationEmail
-from tests.test_registration_support import CommitClient, details, form_data
+from tests.test_registration_support import details, form_data
 
 REGISTER = "/en/events/zccf-2022/register/"
 SENT = "/en/events/zccf-2022/register/sent/"
@@ -37,9 +44,12 @@ class UnreachableSMTPBackend(BaseEmailBackend):
         raise ConnectionRefusedError(111, "Connection refused")
 
 
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
 @pytest.fixture
-def web(client, django_capture_on_commit_callbacks):
-    return CommitClient(client, django_capture_on_commit_callbacks)
+def web(client):
+    return client
 
 
 @pytest.fixture
@@ -125,14 +135,10 @@ def _rows(html):
     return rows
 
 
-def test_an_unreachable_server_then_cron_sends_the_calendar_too(
-    forum, django_capture_on_commit_callbacks, settings, tmp_path
-):
+def test_an_unreachable_server_then_cron_sends_the_calendar_too(forum, settings, tmp_path):
     settings.EMAIL_BACKEND = "tests.test_email_delivery.UnreachableSMTPBackend"
-    with django_capture_on_commit_callbacks(execute=True):
-        registration = services.register(forum, details(forum, email="ines@example.org"))
-    with django_capture_on_commit_callbacks(execute=True):
-        services.confirm(_confirmation_value(registration))
+    registration = services.register(forum, details(forum, email="ines@example.org"))
+    services.confirm(_confirmation_value(registration))
     assert mail.outbox == []
     assert sorted(RegistrationEmail.objects.values_list("kind", "email__status")) == [
         ("confirmation_request", STATUS.requeued),
@@ -170,14 +176,12 @@ def test_a_working_server_sends_at_once_and_the_cron_never_again(forum, web, tmp
     assert len(mail.outbox) == 1
 
 
-def test_an_email_whose_first_attempt_never_ran_is_sent_by_the_cron(
-    forum, django_capture_on_commit_callbacks, tmp_path
-):
+def test_an_email_whose_first_attempt_never_ran_is_sent_by_the_cron(forum, tmp_path):
     # The process died between the commit and the first attempt: the
     # on-commit callback never ran, the email is in the outbox all the same.
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    with mock.patch.object(emails, "deliver") as deliver:
         services.register(forum, details(forum))
-    assert len(callbacks) == 1
+    [call] = deliver.call_args_list
     assert Email.objects.get().status == STATUS.queued
     send_queued_mail(tmp_path)
     assert mail.outbox == []  # the first attempt has its retry interval
@@ -185,8 +189,8 @@ def test_an_email_whose_first_attempt_never_ran_is_sent_by_the_cron(
     send_queued_mail(tmp_path)
     [message] = mail.outbox
     assert message.to == ["hanako@example.jp"]
-    # The late callback finds the email sent and does not send it again.
-    callbacks[0]()
+    # A late first attempt finds the email sent and does not send it again.
+    emails.deliver(*call.args)
     assert len(mail.outbox) == 1
 
 
@@ -223,9 +227,32 @@ def test_template_syntax_in_a_name_reaches_the_email_verbatim(forum, web):
     assert "{{ settings.SECRET_KEY }} {% now &#x27;Y&#x27; %} Ngọc" in message.alternatives[0][0]
 
 
-def test_the_first_schedule_is_one_retry_interval_ahead(forum, django_capture_on_commit_callbacks):
+def test_the_first_schedule_is_one_retry_interval_ahead(forum):
     before = timezone.now()
-    with django_capture_on_commit_callbacks(execute=False):
+    with mock.patch.object(emails, "deliver"):
         services.register(forum, details(forum))
     scheduled = Email.objects.get().scheduled_time
     assert before + timedelta(minutes=15) <= scheduled <= timezone.now() + timedelta(minutes=15)
+
+
+def test_cleanup_mail_deletes_emails_older_than_the_retention_with_their_files(forum, settings):
+    from django.core.files.storage import storages
+    from post_office.models import Attachment
+
+    registration = services.register(forum, details(forum, email="old@example.org"))
+    services.confirm(_confirmation_value(registration))
+    services.register(forum, details(forum, email="new@example.org"))
+    assert Email.objects.count() == 3
+    Email.objects.filter(to="old@example.org").update(
+        created=timezone.now() - timedelta(days=settings.EMAIL_RETENTION_DAYS, seconds=1)
+    )
+    storage = storages["email_attachments"]
+    [attachment] = Attachment.objects.all()
+    assert storage.exists(attachment.file.name)
+
+    call_command("cleanup_mail", "--days", str(settings.EMAIL_RETENTION_DAYS),
+                 "--delete-attachments", stdout=io.StringIO())
+    assert list(Email.objects.values_list("to", flat=True)) == [["new@example.org"]]
+    assert Attachment.objects.count() == 0
+    assert not storage.exists(attachment.file.name)
+    assert RegistrationEmail.objects.count() == 1
