@@ -5,6 +5,7 @@ Seats are never taken here: every change of state goes through
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,19 @@ class Sector(models.TextChoices):
 
 
 EMAIL_LANGUAGE_CHOICES = settings.LANGUAGES
+
+
+def validate_no_comma(value):
+    """Refuse an address with a comma (legal inside quotes: ``"a,b"@example.org``).
+
+    The outbox (django-post_office) keeps recipients as one comma-separated
+    text: such an address would be read back as two, and mail sent to the
+    wrong one.
+    """
+    if "," in value:
+        raise ValidationError(
+            _("Please use an email address without a comma."), code="comma"
+        )
 
 
 class Registration(models.Model):
@@ -48,7 +62,7 @@ class Registration(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
     )
     full_name = models.CharField(_("full name"), max_length=200)
-    email = models.EmailField(_("email"), max_length=254)
+    email = models.EmailField(_("email"), max_length=254, validators=[validate_no_comma])
     # The address as compared (trimmed, lower-cased in Python so that SQLite and
     # PostgreSQL agree); unique per event so an address registers once.
     email_key = models.CharField(_("email key"), max_length=254, editable=False)

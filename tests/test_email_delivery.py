@@ -256,3 +256,12 @@ def test_cleanup_mail_deletes_emails_older_than_the_retention_with_their_files(f
     assert Attachment.objects.count() == 0
     assert not storage.exists(attachment.file.name)
     assert RegistrationEmail.objects.count() == 1
+
+
+def test_an_address_with_a_comma_is_refused_before_anything_is_stored(forum, web):
+    # Legal inside quotes, but the outbox keeps recipients comma-separated:
+    # it would be read back as '"a' and 'b"@example.org'.
+    response = web.post(REGISTER, form_data(forum, email='"a,b"@example.org'))
+    assert response.status_code == 400
+    assert "Please use an email address without a comma." in response.content.decode()
+    assert (Registration.objects.count(), Email.objects.count(), len(mail.outbox)) == (0, 0, 0)
