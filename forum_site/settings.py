@@ -210,7 +210,10 @@ LOGGING = {
     "filters": {"request_id": {"()": "forum_site.logging.RequestIdFilter"}},
     "formatters": {
         "json": {"()": "forum_site.logging.JSONFormatter"},
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "text": {
+            "()": "forum_site.logging.TextFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
     },
     "handlers": {
         "console": {
