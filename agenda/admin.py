@@ -5,16 +5,20 @@ import datetime
 
 from django.contrib import admin
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
+from agenda import services
 from agenda.models import (
     Day,
     Event,
     EventOrganisation,
     Organisation,
     Session,
+    SessionChange,
     SessionSpeaker,
     Speaker,
 )
@@ -38,6 +42,9 @@ class DayInline(TranslationTabularInline):
 
 @admin.register(Event)
 class EventAdmin(TranslationAdmin):
+    # registration/admin.py extends this admin with the registration actions
+    # (notify registrants of programme changes), so that agenda/ never
+    # depends on registration/.
     formfield_overrides = HTTPS_URLS
     list_display = ["name", "slug", "format", "reference_timezone", "registration_open"]
     list_filter = ["format", "registration_open"]
@@ -93,7 +100,7 @@ class SessionAdmin(TranslationAdmin):
     ordering = ["start", "track"]
     date_hierarchy = "start"
     prepopulated_fields = {"slug": ["title_en"]}
-    readonly_fields = ["uuid", "sequence", "updated_at"]
+    readonly_fields = ["uuid", "sequence", "updated_at", "change_history"]
     inlines = [SessionSpeakerInline]
     fieldsets = [
         (None, {"fields": ["event", "day", "slug", "kind", "title", "description"]}),
@@ -102,7 +109,36 @@ class SessionAdmin(TranslationAdmin):
             {"fields": ["start", "end", "track", "livestream_url", "status", "capacity"]},
         ),
         (_("Calendar identity"), {"fields": ["uuid", "sequence", "updated_at"]}),
+        (_("Changes"), {"fields": ["change_history"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        # Through the service, so that a move, cancellation or restoration is
+        # recorded for the changelog and the registrants, with who made it.
+        services.save_session(obj, changed_by=request.user)
+
+    @admin.display(description=_("recorded changes"))
+    def change_history(self, obj):
+        """The session's recorded changes (newest first) and a link to the full list."""
+        if obj is None or obj.pk is None:
+            return _("None yet: a new session is not a change.")
+        changes = list(obj.changes.all()[:10])
+        if not changes:
+            return _("None: its time and status have not changed since it was created.")
+        url = reverse("admin:agenda_sessionchange_changelist") + f"?session__id__exact={obj.pk}"
+        items = format_html_join(
+            "", "<li>{}: {} → {} ({})</li>",
+            (
+                (
+                    change.get_kind_display(),
+                    _admin_time(change.old_start, change.old_end),
+                    _admin_time(change.new_start, change.new_end),
+                    timezone.localtime(change.changed_at).strftime("%Y-%m-%d %H:%M %Z"),
+                )
+                for change in changes
+            ),
+        )
+        return format_html('<ul>{}</ul><a href="{}">{}</a>', items, url, _("All changes"))
 
     def _editing_zone(self, request, object_id):
         """The zone an organiser types times in: the event's reference zone.
@@ -155,3 +191,53 @@ class SpeakerAdmin(TranslationAdmin):
     prepopulated_fields = {"slug": ["name_en"]}
     autocomplete_fields = ["organisation"]
 
+
+
+def _admin_time(start, end, zone=None) -> str:
+    """``2022-03-09 20:00–20:10 EST`` in ``zone`` (default: the admin page's zone)."""
+    start, end = timezone.localtime(start, zone), timezone.localtime(end, zone)
+    return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M} {start:%Z}"
+
+
+@admin.register(SessionChange)
+class SessionChangeAdmin(admin.ModelAdmin):
+    """The record of moves, cancellations and restorations: read only.
+
+    Records are written by ``agenda.services.save_session`` alone; nobody may
+    add, edit or delete one here, so the changelog and the emails to
+    registrants can be trusted.
+    """
+
+    list_display = ["session", "event", "kind", "before", "after", "changed_at", "changed_by"]
+    list_filter = ["session__event", "kind"]
+    list_select_related = ["session__event", "changed_by"]
+    search_fields = ["session__slug", "session__title_en", "session__title_ja",
+                     "session__title_vi"]
+    date_hierarchy = "changed_at"
+    fields = [
+        "session", "kind", "before", "after", "old_status", "new_status", "changed_at",
+        "changed_by",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("event"), ordering="session__event")
+    def event(self, obj):
+        return obj.session.event
+
+    # Times in the event's reference zone, as organisers enter them.
+    @admin.display(description=_("before"), ordering="old_start")
+    def before(self, obj):
+        return _admin_time(obj.old_start, obj.old_end, obj.session.event.reference_zone)
+
+    @admin.display(description=_("after"), ordering="new_start")
+    def after(self, obj):
+        return _admin_time(obj.new_start, obj.new_end, obj.session.event.reference_zone)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -41,47 +41,52 @@ def _iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _details(session, language: str) -> str:
-    return session_description(session, language, max_length=LINK_DESCRIPTION_LENGTH)
+def web_calendar_urls(session, language: str) -> dict[str, str]:
+    """Google Calendar, Outlook.com and Microsoft 365 "new event" links for ``session``.
+
+    The texts (in ``language``) are worked out once for all three: an agenda
+    page carries these links for every session.
+    """
+    summary = session_summary(session, language)
+    details = session_description(session, language, max_length=LINK_DESCRIPTION_LENGTH)
+    location = session_location(session, language)
+    google = {
+        "action": "TEMPLATE",
+        "text": summary,
+        "dates": f"{_google_time(session.start)}/{_google_time(session.end)}",
+        "details": details,
+    }
+    outlook = {
+        "path": "/calendar/action/compose",
+        "rru": "addevent",
+        "subject": summary,
+        "startdt": _iso_utc(session.start),
+        "enddt": _iso_utc(session.end),
+        "body": details,
+    }
+    if location:
+        google["location"] = outlook["location"] = location
+    outlook_query = _query(outlook)
+    return {
+        "google": f"{GOOGLE_CALENDAR_URL}?{_query(google)}",
+        "outlook": f"{OUTLOOK_COM_URL}?{outlook_query}",
+        "office365": f"{OFFICE365_URL}?{outlook_query}",
+    }
 
 
 def google_calendar_url(session, language: str) -> str:
     """A Google Calendar "create event" link for ``session``, texts in ``language``."""
-    params = {
-        "action": "TEMPLATE",
-        "text": session_summary(session, language),
-        "dates": f"{_google_time(session.start)}/{_google_time(session.end)}",
-        "details": _details(session, language),
-    }
-    location = session_location(session, language)
-    if location:
-        params["location"] = location
-    return f"{GOOGLE_CALENDAR_URL}?{_query(params)}"
-
-
-def _outlook_url(base: str, session, language: str) -> str:
-    params = {
-        "path": "/calendar/action/compose",
-        "rru": "addevent",
-        "subject": session_summary(session, language),
-        "startdt": _iso_utc(session.start),
-        "enddt": _iso_utc(session.end),
-        "body": _details(session, language),
-    }
-    location = session_location(session, language)
-    if location:
-        params["location"] = location
-    return f"{base}?{_query(params)}"
+    return web_calendar_urls(session, language)["google"]
 
 
 def outlook_com_url(session, language: str) -> str:
     """An Outlook.com (personal Microsoft account) "new event" link for ``session``."""
-    return _outlook_url(OUTLOOK_COM_URL, session, language)
+    return web_calendar_urls(session, language)["outlook"]
 
 
 def office365_url(session, language: str) -> str:
     """A Microsoft 365 (work or school account) "new event" link for ``session``."""
-    return _outlook_url(OFFICE365_URL, session, language)
+    return web_calendar_urls(session, language)["office365"]
 
 
 def webcal_url(http_url: str) -> str:

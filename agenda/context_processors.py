@@ -1,10 +1,10 @@
 """Template context every page needs: the language switcher's links."""
 
-import unicodedata
-
 from django.conf import settings
 from django.urls import translate_url
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language
+
+from forum_site.languages import local_name
 
 
 def languages(request):
@@ -13,12 +13,10 @@ def languages(request):
     path = request.get_full_path()
     links = []
     for code, _name in settings.LANGUAGES:
-        info = get_language_info(code)
         links.append(
             {
                 "code": code,
-                # Django's table spells "Tiếng Việt" decomposed; pages are NFC.
-                "name": unicodedata.normalize("NFC", info["name_local"]),
+                "name": local_name(code),
                 "url": (url := translate_url(path, code)),
                 "absolute_url": request.build_absolute_uri(url),
                 "is_current": code == current,

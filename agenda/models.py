@@ -9,12 +9,14 @@ import uuid
 import zoneinfo
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agenda import timezones
 
@@ -169,7 +171,7 @@ class EventOrganisation(models.Model):
         ORGANISER = "organiser", _("Organiser")
         CO_ORGANISER = "co_organiser", _("Co-organiser")
         COLLABORATOR = "collaborator", _("Collaborator")
-        CONTACT = "contact", _("Contact")
+        CONTACT = "contact", pgettext_lazy("organisation role", "Contact")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="event_organisations")
     organisation = models.ForeignKey(
@@ -260,7 +262,7 @@ class Session(models.Model):
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("session status", "Cancelled")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions")
     day = models.ForeignKey(Day, on_delete=models.PROTECT, related_name="sessions")
@@ -478,3 +480,58 @@ def touch_sessions(sessions):
     the time is the same).
     """
     sessions.update(updated_at=timezone.now())
+
+
+class SessionChange(models.Model):
+    """A saved change of a session's time or status, as the public and registrants learn it.
+
+    Written only by ``agenda.services.save_session`` (admin and code alike), one
+    row per saved change, never edited afterwards: it is the programme's public
+    changelog and what change notices to registrants are made from.
+    """
+
+    class Kind(models.TextChoices):
+        RESCHEDULED = "rescheduled", _("Rescheduled")
+        CANCELLED = "cancelled", _("Cancelled")
+        RESTORED = "restored", _("Back on the programme")
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="changes", verbose_name=_("session")
+    )
+    kind = models.CharField(_("kind of change"), max_length=20, choices=Kind.choices)
+    old_start = models.DateTimeField(_("start before"))
+    old_end = models.DateTimeField(_("end before"))
+    new_start = models.DateTimeField(_("start after"))
+    new_end = models.DateTimeField(_("end after"))
+    old_status = models.CharField(_("status before"), max_length=20, choices=Session.Status.choices)
+    new_status = models.CharField(_("status after"), max_length=20, choices=Session.Status.choices)
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now, db_index=True)
+    # Kept for the organisers' audit only; never shown on public pages.
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("changed by"),
+    )
+
+    class Meta:
+        verbose_name = _("programme change")
+        verbose_name_plural = _("programme changes")
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["session", "changed_at"])]
+
+    def __str__(self):
+        return f"{self.session} – {self.get_kind_display()}"
+
+    @property
+    def moved(self) -> bool:
+        """Whether the start or end changed (a cancellation alone keeps the times)."""
+        return (self.old_start, self.old_end) != (self.new_start, self.new_end)
+
+    @classmethod
+    def kind_between(cls, old_status: str, new_status: str) -> str:
+        """What a change is called: a change of status wins over a move made with it."""
+        cancelled = Session.Status.CANCELLED
+        if new_status == cancelled and old_status != cancelled:
+            return cls.Kind.CANCELLED
+        if old_status == cancelled and new_status != cancelled:
+            return cls.Kind.RESTORED
+        return cls.Kind.RESCHEDULED

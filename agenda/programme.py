@@ -10,9 +10,18 @@ from datetime import date, datetime
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import npgettext
 
 from agenda import timezones
-from agenda.models import Day, Event, EventOrganisation, Session, SessionSpeaker, Speaker
+from agenda.models import (
+    Day,
+    Event,
+    EventOrganisation,
+    Session,
+    SessionChange,
+    SessionSpeaker,
+    Speaker,
+)
 
 
 def zones_for(event: Event, viewer_zone: str | None) -> list[str]:
@@ -40,7 +49,7 @@ class TimeRange:
         return timezones.zone_heading(self.start.zone_name, self.start.moment)
 
 
-def time_ranges(start: datetime, end: datetime, zones: list[str], day_date: date,
+def time_ranges(start: datetime, end: datetime, zones: list[str], day_date: date | None,
                 viewer_zone: str | None = None) -> list[TimeRange]:
     """``start``–``end`` in every zone, each marked with its shift from the programme day."""
     return [
@@ -180,15 +189,31 @@ def get_speaker(event: Event, slug: str) -> Speaker:
     return speaker
 
 
+def role_heading(role: str, count: int) -> str:
+    """The heading over ``count`` organisations playing ``role`` ("Organiser"/"Organisers")."""
+    Role = EventOrganisation.Role
+    headings = {
+        Role.ORGANISER: npgettext("organisation role heading", "Organiser", "Organisers", count),
+        Role.CO_ORGANISER: npgettext(
+            "organisation role heading", "Co-organiser", "Co-organisers", count
+        ),
+        Role.COLLABORATOR: npgettext(
+            "organisation role heading", "Collaborator", "Collaborators", count
+        ),
+        Role.CONTACT: npgettext("organisation role heading", "Contact", "Contacts", count),
+    }
+    return headings[role]
+
+
 def organisations_by_role(event: Event) -> list[tuple[str, list]]:
-    """The event's organisations grouped by role, in the organisers' order."""
+    """The event's organisations grouped by role, in the organisers' order, with headings."""
     groups: dict[str, list] = {}
-    labels = dict(EventOrganisation.Role.choices)
     links = event.event_organisations.select_related("organisation").order_by("order", "id")
     for link in links:
         groups.setdefault(link.role, []).append(link.organisation)
     order = [role for role, _label in EventOrganisation.Role.choices]
-    return [(labels[role], groups[role]) for role in order if role in groups]
+    return [(role_heading(role, len(groups[role])), groups[role]) for role in order
+            if role in groups]
 
 
 def event_period(event: Event, zones: list[str]):
@@ -211,6 +236,25 @@ def event_period(event: Event, zones: list[str]):
     return result
 
 
+def event_start(event: Event) -> datetime | None:
+    """When the event begins: its first session that is not cancelled, else its first day.
+
+    The first day counts from midnight in the reference zone (an event whose
+    programme is not out yet). None for an event without days.
+    """
+    first = (
+        Session.objects.filter(event=event)
+        .exclude(status=Session.Status.CANCELLED)
+        .order_by("start")
+        .values_list("start", flat=True)
+        .first()
+    )
+    if first is not None:
+        return first
+    day = event.days.order_by("date").first()
+    return day.bounds()[0] if day is not None else None
+
+
 def events_upcoming_first():
     """Events whose last day is today or later (soonest first), then past ones (latest first)."""
     today = timezone.now().date()
@@ -227,3 +271,64 @@ def events_upcoming_first():
     upcoming.sort(key=lambda e: (e.first_date is None, e.first_date or today))
     past.sort(key=lambda e: e.last_date, reverse=True)
     return upcoming, past
+
+
+@dataclass
+class ZoneChange:
+    """One zone's row of a change: the times before and after, as seen there."""
+
+    zone_name: str
+    before: TimeRange
+    after: TimeRange
+    is_viewer_zone: bool = False
+
+    @property
+    def city(self):
+        return timezones.city_name(self.zone_name)
+
+
+@dataclass
+class ChangeEntry:
+    """One recorded change as the public changelog shows it (never who made it)."""
+
+    change: SessionChange
+    session: Session
+    changed_on: date
+    zones: list[ZoneChange]
+
+    @property
+    def kind_label(self):
+        return self.change.get_kind_display()
+
+
+def load_changes(event: Event, viewer_zone: str | None = None) -> list[ChangeEntry]:
+    """The event's programme changes, newest first, with times in every zone (one query).
+
+    The page prints each time with its own date, so no day shift is needed;
+    the date of the change is the organisers' (the reference zone's).
+    """
+    zones = zones_for(event, viewer_zone)
+    reference = event.reference_zone
+    changes = (
+        SessionChange.objects.filter(session__event=event)
+        .select_related("session")
+        .order_by("-changed_at", "-pk")
+    )
+    entries = []
+    for change in changes:
+        session = change.session
+        session.event = event
+        before = time_ranges(change.old_start, change.old_end, zones, None, viewer_zone)
+        after = time_ranges(change.new_start, change.new_end, zones, None, viewer_zone)
+        entries.append(
+            ChangeEntry(
+                change=change,
+                session=session,
+                changed_on=change.changed_at.astimezone(reference).date(),
+                zones=[
+                    ZoneChange(zone, old, new, is_viewer_zone=old.is_viewer_zone)
+                    for zone, old, new in zip(zones, before, after, strict=True)
+                ],
+            )
+        )
+    return entries

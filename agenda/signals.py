@@ -2,11 +2,11 @@
 
 Connected in ``AgendaConfig.ready()``. Every model shown on the public pages
 and feeds is covered: events, days, sessions, speakers, organisations, the
-speakers of a session and the organisations of an event (saved one by one, as
-the admin does, or through ``add()``/``remove()`` on the many-to-many
-relations). Each handler finds the events concerned and calls
-``agenda.caching.bump_events``; see that module for how a new generation
-reaches every app instance at once.
+speakers of a session, the organisations of an event and the recorded changes
+of sessions (the public changelog), saved one by one as the admin does, or
+through ``add()``/``remove()`` on the many-to-many relations. Each handler
+finds the events concerned and calls ``agenda.caching.bump_events``; see that
+module for how a new generation reaches every app instance at once.
 """
 
 from django.db.models import Q
@@ -19,6 +19,7 @@ from agenda.models import (
     EventOrganisation,
     Organisation,
     Session,
+    SessionChange,
     SessionSpeaker,
     Speaker,
 )
@@ -66,7 +67,7 @@ def part_of_event_changed(sender, instance, **kwargs):
     bump_events(_event_slug(instance.event_id))
 
 
-def session_speaker_changed(sender, instance, **kwargs):
+def part_of_session_changed(sender, instance, **kwargs):
     bump_events(_slugs(Event.objects.filter(sessions__pk=instance.session_id)))
 
 
@@ -109,10 +110,13 @@ def connect():
         post_delete.connect(
             part_of_event_changed, sender=model, dispatch_uid=f"{uid}.{name}.delete"
         )
-    post_save.connect(session_speaker_changed, sender=SessionSpeaker,
-                      dispatch_uid=f"{uid}.sessionspeaker.save")
-    post_delete.connect(session_speaker_changed, sender=SessionSpeaker,
-                        dispatch_uid=f"{uid}.sessionspeaker.delete")
+    # A change record belongs to its session's event, exactly like a session speaker.
+    for model in (SessionSpeaker, SessionChange):
+        name = model._meta.model_name
+        post_save.connect(part_of_session_changed, sender=model, dispatch_uid=f"{uid}.{name}.save")
+        post_delete.connect(
+            part_of_session_changed, sender=model, dispatch_uid=f"{uid}.{name}.delete"
+        )
     post_save.connect(speaker_changed, sender=Speaker, dispatch_uid=f"{uid}.speaker.save")
     pre_delete.connect(speaker_changed, sender=Speaker, dispatch_uid=f"{uid}.speaker.delete")
     post_save.connect(organisation_changed, sender=Organisation,

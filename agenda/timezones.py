@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import pytz
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 # Longest IANA name is well under this; anything longer is garbage.
 MAX_ZONE_NAME_LENGTH = 64
@@ -97,8 +99,12 @@ class LocalTime:
         if self.day_shift == 0:
             return ""
         if self.day_shift > 0:
-            return _("+%(days)s day") % {"days": self.day_shift}
-        return _("−%(days)s day") % {"days": -self.day_shift}
+            return ngettext("+%(days)s day", "+%(days)s days", self.day_shift) % {
+                "days": self.day_shift
+            }
+        return ngettext("−%(days)s day", "−%(days)s days", -self.day_shift) % {
+            "days": -self.day_shift
+        }
 
 
 def localise(instant: datetime, zone_name: str, reference_date: date | None = None) -> LocalTime:
@@ -129,8 +135,14 @@ def picker_choices(first: list[str]) -> list[tuple[str, list[tuple[str, str]]]]:
     """The zones a viewer may pick, grouped by region, ``first`` as the first group.
 
     The list is ``pytz.common_timezones`` (the names people expect to see),
-    limited to zones this machine can convert.
+    limited to zones this machine can convert. It is the same for every page
+    of an event in one language, so it is worked out once per process.
     """
+    return _picker_choices(tuple(first), translation.get_language())
+
+
+@functools.lru_cache(maxsize=32)
+def _picker_choices(first: tuple[str, ...], language: str):
     groups: dict[str, list[tuple[str, str]]] = {}
     for name in pytz.common_timezones:
         if not is_valid_zone(name) or name in first:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("events/<slug:event>/agenda/", public_page(views.agenda), name="agenda"),
     path("events/<slug:event>/sessions/<slug:session>/", public_page(views.session_detail),
          name="session"),
+    path("events/<slug:event>/changes/", public_page(views.changes), name="changes"),
     path("events/<slug:event>/speakers/", public_page(views.speaker_list), name="speakers"),
     path("events/<slug:event>/speakers/<slug:speaker>/", public_page(views.speaker_detail),
          name="speaker"),

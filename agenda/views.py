@@ -1,5 +1,6 @@
 """Public pages of the programme. Thin: reading lives in agenda/programme.py."""
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -15,6 +16,18 @@ def healthz(request):
     except Exception:  # any database failure means "not healthy"
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+def robots_txt(request):
+    """Crawlers: everything public, nothing under a private link, and where the sitemap is.
+
+    The admin is not named here: its address is configurable so as not to be
+    advertised, and it is behind a login anyway.
+    """
+    lines = ["User-agent: *"]
+    lines += [f"Disallow: /{code}/registration/" for code, _name in settings.LANGUAGES]
+    lines += ["Disallow: /registration/", "", f"Sitemap: {settings.SITE_URL}/sitemap.xml", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
 def _zone_context(request, event):
@@ -80,6 +93,15 @@ def session_detail(request, event, session):
         alternatives=programme.parallel_alternatives(session) if session.is_parallel else [],
     )
     response = render(request, "agenda/session_detail.html", context)
+    return _remember_zone(request, response)
+
+
+def changes(request, event):
+    """The public changelog: moves, cancellations and restorations, newest first."""
+    event = programme.get_event(event)
+    viewer, context = _zone_context(request, event)
+    context.update(event=event, entries=programme.load_changes(event, viewer.name))
+    response = render(request, "agenda/changes.html", context)
     return _remember_zone(request, response)
 
 

@@ -3,13 +3,17 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from agenda import views as agenda_views
+from agenda.sitemaps import SITEMAPS
 
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),  # "admin/" unless ADMIN_URL says otherwise
     path("healthz", agenda_views.healthz, name="healthz"),
+    path("robots.txt", agenda_views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("agenda.feed_urls")),
     path("", include("registration.feed_urls")),
 ]

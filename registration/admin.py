@@ -8,16 +8,20 @@ as the public pages.
 import io
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries.filters import CountryFilter
 
-from agenda.models import Event, Session
-from registration import exports, services
+from agenda import admin as agenda_admin
+from agenda.models import Event, Session, SessionChange
+from registration import dashboard, exports, services
 from registration.models import Registration, ReminderSent, SessionChoice
 
 
@@ -94,6 +98,10 @@ class RegistrationAdmin(admin.ModelAdmin):
         ]}),
         (_("Private link"), {"fields": ["token", "token_digest"], "classes": ["collapse"]}),
     ]
+    # Registrations are read-only to the Organisers group (view permission
+    # only), but organisers run these actions: each goes through
+    # registration/services.py, which keeps the seat rules, so "view" is what
+    # they require. Editing a registration by hand still needs "change".
     actions = [
         "resend_confirmation", "cancel_registrations", "promote_selected", "fill_free_seats",
         "export_csv",
@@ -114,7 +122,10 @@ class RegistrationAdmin(admin.ModelAdmin):
             for choice in obj.choices.all()
         )
 
-    @admin.action(description=_("Resend the confirmation email"))
+    @admin.action(
+        permissions=["view"],
+        description=_("Resend the confirmation email"),
+    )
     def resend_confirmation(self, request, queryset):
         sent = sum(1 for registration in queryset if services.resend_confirmation(registration))
         self.message_user(
@@ -123,7 +134,10 @@ class RegistrationAdmin(admin.ModelAdmin):
             % {"count": sent},
         )
 
-    @admin.action(description=_("Cancel the selected registrations (seats go to the waiting list)"))
+    @admin.action(
+        permissions=["view"],
+        description=_("Cancel the selected registrations (seats go to the waiting list)"),
+    )
     def cancel_registrations(self, request, queryset):
         count = 0
         for registration in queryset.exclude(status=Registration.Status.CANCELLED):
@@ -135,7 +149,10 @@ class RegistrationAdmin(admin.ModelAdmin):
                      count) % {"count": count},
         )
 
-    @admin.action(description=_("Promote the selected from the waiting list, even over capacity"))
+    @admin.action(
+        permissions=["view"],
+        description=_("Promote the selected from the waiting list, even over capacity"),
+    )
     def promote_selected(self, request, queryset):
         count = sum(1 for registration in queryset if services.promote(registration))
         self.message_user(
@@ -145,7 +162,10 @@ class RegistrationAdmin(admin.ModelAdmin):
             messages.SUCCESS if count else messages.WARNING,
         )
 
-    @admin.action(description=_("Fill free seats from the waiting list (first come, first served)"))
+    @admin.action(
+        permissions=["view"],
+        description=_("Fill free seats from the waiting list (first come, first served)"),
+    )
     def fill_free_seats(self, request, queryset):
         count = 0
         for event in Event.objects.filter(pk__in=queryset.values("event_id")):
@@ -156,7 +176,10 @@ class RegistrationAdmin(admin.ModelAdmin):
                      "%(count)d registrations gained a seat.", count) % {"count": count},
         )
 
-    @admin.action(description=_("Export the selected as CSV (opens in Excel)"))
+    @admin.action(
+        permissions=["view"],
+        description=_("Export the selected as CSV (opens in Excel)"),
+    )
     def export_csv(self, request, queryset):
         return csv_response(exports.export_queryset(queryset), "registrations.csv")
 
@@ -167,11 +190,23 @@ class RegistrationAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.seats_view),
                 name="registration_registration_seats",
             ),
+            path(
+                "dashboard/<int:event_id>/",
+                self.admin_site.admin_view(self.dashboard_view),
+                name="registration_registration_dashboard",
+            ),
+            path(
+                "dashboard/<int:event_id>/<slug:table>.csv",
+                self.admin_site.admin_view(self.dashboard_csv_view),
+                name="registration_registration_dashboard_csv",
+            ),
         ]
         return urls + super().get_urls()
 
     def seats_view(self, request):
         """Seats taken, waiting and free, per event and per session with choices."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied  # counts of registrations: same rule as the dashboard
         context = {
             **self.admin_site.each_context(request),
             "title": _("Seats per event and session"),
@@ -180,6 +215,42 @@ class RegistrationAdmin(admin.ModelAdmin):
             "changelist_url": reverse("admin:registration_registration_changelist"),
         }
         return TemplateResponse(request, "registration/admin/seats.html", context)
+
+    def dashboard_view(self, request, event_id):
+        """An event's dashboard: registrations over time, seats, who is coming.
+
+        For staff who may view registrations (admin_view sends anyone else to
+        the login page; a staff member without that permission gets 403). The
+        figures and their definitions are in registration/dashboard.py.
+        """
+        event = self._dashboard_event(request, event_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Dashboard: %(event)s") % {"event": event.name},
+            "opts": self.model._meta,
+            "event": event,
+            "event_opts": Event._meta,
+            "sections": dashboard.sections(event),
+            "changelist_url": reverse("admin:registration_registration_changelist"),
+        }
+        return TemplateResponse(request, "registration/admin/dashboard.html", context)
+
+    def dashboard_csv_view(self, request, event_id, table):
+        """One table of the dashboard as CSV (same cells, formula-safe, for Excel)."""
+        event = self._dashboard_event(request, event_id)
+        tables = {section.table.key: section.table for section in dashboard.sections(event)}
+        if table not in tables:
+            raise Http404
+        buffer = io.StringIO()
+        exports.write_table(tables[table].headers, tables[table].rows, buffer)
+        return file_response(buffer, f"{event.slug}-{table}.csv")
+
+    def _dashboard_event(self, request, event_id):
+        # Viewing registrations is what the dashboard summarises, so the same
+        # permission guards it.
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(Event, pk=event_id)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {
@@ -192,6 +263,11 @@ class RegistrationAdmin(admin.ModelAdmin):
 def csv_response(registrations, filename):
     buffer = io.StringIO()
     exports.write_csv(registrations, buffer)
+    return file_response(buffer, filename)
+
+
+def file_response(buffer, filename):
+    """A CSV download of what ``buffer`` holds, named ``filename``."""
     response = HttpResponse(
         buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8"
     )
@@ -236,3 +312,61 @@ def seat_counts():
         event.free = None if event.capacity is None else max(event.capacity - event.confirmed, 0)
         result.append({"event": event, "sessions": by_event.get(event.pk, [])})
     return result
+
+
+def notify_registrants(modeladmin, request, events):
+    """Email registrants the changes of their sessions not yet told them; say how many."""
+    count = sum(services.notify_changes(event) for event in events)
+    modeladmin.message_user(
+        request,
+        ngettext(
+            "%(count)d registrant was emailed about programme changes.",
+            "%(count)d registrants were emailed about programme changes.",
+            count,
+        ) % {"count": count} if count else
+        _("Nobody had programme changes left to hear about: no email sent."),
+        messages.SUCCESS if count else messages.INFO,
+    )
+
+
+# The programme's admins gain the registration actions here, so that agenda/
+# never depends on registration/.
+admin.site.unregister(Event)
+
+
+@admin.register(Event)
+class EventAdmin(agenda_admin.EventAdmin):
+    actions = ["notify_changes"]
+
+    def get_list_display(self, request):
+        # The dashboard summarises registrations: offered to whoever may view them
+        # (the change form's link is in templates/admin/agenda/event/change_form.html).
+        if request.user.has_perm("registration.view_registration"):
+            return [*self.list_display, "dashboard_link"]
+        return self.list_display
+
+    @admin.display(description=_("registrations"))
+    def dashboard_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:registration_registration_dashboard", args=[obj.pk]),
+            _("Dashboard"),
+        )
+
+    @admin.action(description=_("Notify registrants of changes"))
+    def notify_changes(self, request, queryset):
+        notify_registrants(self, request, queryset)
+
+
+admin.site.unregister(SessionChange)
+
+
+@admin.register(SessionChange)
+class SessionChangeAdmin(agenda_admin.SessionChangeAdmin):
+    actions = ["notify_changes"]
+
+    @admin.action(description=_("Notify registrants of changes (of the events of the selected)"))
+    def notify_changes(self, request, queryset):
+        notify_registrants(
+            self, request, Event.objects.filter(sessions__changes__in=queryset).distinct()
+        )

@@ -34,7 +34,9 @@ from post_office.settings import get_retry_timedelta
 from post_office.utils import create_attachments
 
 from agenda.calendars import build_calendar
+from agenda.models import SessionChange
 from registration import summary, tokens
+from registration.changes import notice_lines
 from registration.models import RegistrationEmail
 from registration.programme import personal_sessions
 
@@ -69,6 +71,11 @@ def send_cancelled(registration):
 def send_reminder(registration):
     """A reminder before the event, with the programme and the links again."""
     _queue("reminder", registration)
+
+
+def send_change_notice(registration, *, change_ids):
+    """Programme changes of the person's sessions: what each was, what it is now."""
+    _queue("change_notice", registration, change_ids=list(change_ids))
 
 
 def _queue(kind, registration, **extra):
@@ -173,7 +180,7 @@ def build_message(kind, registration, **extra) -> EmailMultiAlternatives:
             else None,
         )
         message.attach_alternative(html, "text/html")
-        if kind in ("outcome", "promoted", "reminder"):
+        if kind in ("outcome", "promoted", "reminder", "change_notice"):
             attachment = calendar_attachment(registration)
             if attachment:
                 message.attach(*attachment)
@@ -228,4 +235,10 @@ def _context(kind, registration, **extra):
         context["promoted_choices"] = [
             line for line in context["summary"].choices if line.session.pk in session_ids
         ]
+    if kind == "change_notice":
+        changes = SessionChange.objects.filter(pk__in=extra.get("change_ids", ())).select_related(
+            "session__event"
+        )
+        context["changes"] = notice_lines(changes, event.display_zones)
+        context["changes_url"] = base + reverse("agenda:changes", kwargs={"event": event.slug})
     return context

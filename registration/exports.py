@@ -78,9 +78,14 @@ def export_queryset(queryset=None):
 
 def write_csv(registrations, stream, *, bom=True):
     """Write ``registrations`` as CSV to the text stream ``stream``."""
+    write_table(headers(), rows(registrations), stream, bom=bom)
+
+
+def write_table(header, table_rows, stream, *, bom=True):
+    """Write any table (the dashboard's too) as CSV: BOM, CRLF, formula-safe cells."""
     if bom:
         stream.write(BOM)
     writer = csv.writer(stream, lineterminator="\r\n")
-    writer.writerow(headers())
-    for row in rows(registrations):
+    writer.writerow([_safe(cell) for cell in header])
+    for row in table_rows:
         writer.writerow([_safe(cell) for cell in row])

@@ -9,11 +9,12 @@ error; CharField's validators already refuse NUL bytes.
 from django import forms
 from django.conf import settings
 from django.db.models import Count, Q
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from agenda.models import Session
+from forum_site.languages import local_name
 from registration.models import Sector, SessionChoice, validate_no_comma
 from registration.programme import parallel_slots, slot_label
 from registration.services import Details
@@ -22,14 +23,20 @@ from registration.services import Details
 def language_choices(codes=None):
     """(code, name in that language) for the site's languages, or for ``codes``."""
     codes = codes or [code for code, _name in settings.LANGUAGES]
-    return [(code, get_language_info(code)["name_local"]) for code in codes]
+    return [(code, local_name(code)) for code in codes]
 
 
 def channel_choices(event):
     """The interpretation channels: the event's languages (English and Japanese by default)."""
     known = {code for code, _name in settings.LANGUAGES}
     codes = [code for code in event.language_codes if code in known] or ["en", "ja"]
-    return [(code, get_language_info(code)["name_local"]) for code in codes]
+    return [(code, local_name(code)) for code in codes]
+
+
+class LanguageRadioSelect(forms.RadioSelect):
+    """Radio buttons naming languages, each label marked as written in its own language."""
+
+    labels_in_their_language = True
 
 
 class SlotFieldsMixin:
@@ -140,7 +147,7 @@ class RegistrationForm(SlotFieldsMixin, forms.Form):
     )
     language = forms.ChoiceField(
         label=_("Language for emails"),
-        widget=forms.RadioSelect,
+        widget=LanguageRadioSelect,
         error_messages={"required": _("Choose the language of the emails we send you.")},
     )
     privacy_consent = forms.BooleanField(
@@ -176,7 +183,7 @@ class RegistrationForm(SlotFieldsMixin, forms.Form):
                 label=_("Listening channel"),
                 help_text=_("The language you want to hear the interpretation in."),
                 choices=channel_choices(event),
-                widget=forms.RadioSelect,
+                widget=LanguageRadioSelect,
                 error_messages={"required": _("Choose the language you want to listen in.")},
             )
         self.add_slot_fields(event)
@@ -235,7 +242,7 @@ class ChoicesForm(SlotFieldsMixin, forms.Form):
 class PreferencesForm(forms.Form):
     """The private page's form for the email language and the listening channel."""
 
-    language = forms.ChoiceField(label=_("Language for emails"), widget=forms.RadioSelect)
+    language = forms.ChoiceField(label=_("Language for emails"), widget=LanguageRadioSelect)
 
     def __init__(self, registration, *args, **kwargs):
         kwargs.setdefault(
@@ -247,7 +254,7 @@ class PreferencesForm(forms.Form):
             self.fields["channel"] = forms.ChoiceField(
                 label=_("Listening channel"),
                 choices=channel_choices(registration.event),
-                widget=forms.RadioSelect,
+                widget=LanguageRadioSelect,
             )
 
 

@@ -1,4 +1,4 @@
-"""Sign-ups for events: a registration, its parallel-session choices, reminders sent.
+"""Sign-ups for events: a registration, its parallel-session choices, reminders and notices sent.
 
 Seats are never taken here: every change of state goes through
 ``registration/services.py``, which locks the event row while it counts seats.
@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from agenda.models import Event, Session
+from agenda.models import Event, Session, SessionChange
 
 
 class Sector(models.TextChoices):
@@ -190,6 +190,38 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return f"{self.key} → {self.registration_id}"
+
+
+class ChangeNotice(models.Model):
+    """A programme change a registrant has been told about, so they are never told twice.
+
+    Written in the same transaction that queues the email
+    (``registration.services.notify_changes``); unique per registrant and
+    change, so even two runs at once cannot tell anyone twice.
+    """
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="change_notices",
+        verbose_name=_("registration"),
+    )
+    change = models.ForeignKey(
+        SessionChange, on_delete=models.CASCADE, related_name="notices",
+        verbose_name=_("programme change"),
+    )
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("change notice sent")
+        verbose_name_plural = _("change notices sent")
+        ordering = ["sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "change"], name="unique_change_notice"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.change_id} → {self.registration_id}"
 
 
 class RegistrationEmail(models.Model):

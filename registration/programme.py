@@ -66,7 +66,37 @@ def personal_sessions(registration, *, include_waitlisted=False) -> list[Session
         .prefetch_related("session_speakers__speaker")
         .order_by("start", "track", "pk")
     )
-    return [s for s in sessions if not s.is_parallel or s.pk in chosen_ids]
+    return [s for s in sessions if attends(s, chosen_ids)]
+
+
+def attends(session, chosen_ids) -> bool:
+    """Whether someone who chose the sessions ``chosen_ids`` attends ``session``.
+
+    They attend every session except the parallel ones they did not choose.
+    """
+    return not session.is_parallel or session.pk in chosen_ids
+
+
+def followed_sessions(event, registrations) -> dict[int, set[int]]:
+    """Per registration id, the ids of the event's sessions the person should hear about.
+
+    The same rule as :func:`personal_sessions` (every non-parallel session,
+    and the parallel sessions chosen), but for people still waiting too, and
+    counting a chosen session whatever its seat: someone waiting for a seat,
+    at the event or in a session, wants to know when it moves. Two queries
+    for any number of registrations.
+    """
+    registration_ids = [registration.pk for registration in registrations]
+    chosen: dict[int, set[int]] = {pk: set() for pk in registration_ids}
+    for registration_id, session_id in SessionChoice.objects.filter(
+        registration_id__in=registration_ids
+    ).values_list("registration_id", "session_id"):
+        chosen[registration_id].add(session_id)
+    sessions = list(Session.objects.filter(event=event).only("pk", "kind"))
+    return {
+        pk: {session.pk for session in sessions if attends(session, chosen_ids)}
+        for pk, chosen_ids in chosen.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -78,6 +108,8 @@ class ZoneTimes:
     start: str
     end: str
     abbreviation: str
+    start_iso: str = ""
+    end_iso: str = ""
 
     def __str__(self):
         return f"{self.date}, {self.start}–{self.end} {self.abbreviation}"
@@ -85,12 +117,17 @@ class ZoneTimes:
 
 def session_times(session, zone_names) -> list[ZoneTimes]:
     """The session's date and clock times in each of ``zone_names``, in order."""
+    return times_in_zones(session.start, session.end, zone_names)
+
+
+def times_in_zones(start_at: datetime, end_at: datetime, zone_names) -> list[ZoneTimes]:
+    """The date and clock times of ``start_at``–``end_at`` in each of ``zone_names``."""
     rows = []
     for name in zone_names:
         if not timezones.is_valid_zone(name):
             continue
-        start = timezones.localise(session.start, name)
-        end = timezones.localise(session.end, name)
+        start = timezones.localise(start_at, name)
+        end = timezones.localise(end_at, name)
         rows.append(
             ZoneTimes(
                 zone_name=name,
@@ -98,6 +135,8 @@ def session_times(session, zone_names) -> list[ZoneTimes]:
                 start=start.clock,
                 end=end.clock,
                 abbreviation=start.abbreviation,
+                start_iso=start.iso,
+                end_iso=end.iso,
             )
         )
     return rows

@@ -22,10 +22,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agenda.models import Event, Session
+from agenda.models import Event, Session, SessionChange
 from registration import emails, tokens
-from registration.models import Registration, ReminderSent, SessionChoice
-from registration.programme import parallel_slots
+from registration.changes import net_changes
+from registration.models import ChangeNotice, Registration, ReminderSent, SessionChoice
+from registration.programme import followed_sessions, parallel_slots
 
 
 class RegistrationError(Exception):
@@ -447,6 +448,64 @@ def send_reminders(event, key: str) -> int:
                 emails.send_reminder(registration)
                 sent += 1
     return sent
+
+
+def notify_changes(event) -> int:
+    """Email each registrant the programme changes of their sessions not yet told them.
+
+    Who: confirmed and waitlisted registrants (not cancelled, not erased)
+    whose sessions changed: every non-parallel session and the parallel
+    sessions they chose (``registration.programme.followed_sessions``). Which
+    changes: those made after the person confirmed their address (or, for a
+    registration without that moment, after they registered), since the email
+    they got then already showed the programme as it was. One email per person per run, listing
+    every change not yet told; each change told is recorded
+    (:class:`ChangeNotice`, unique per person and change) in the same
+    transaction that queues the email, and the event row is locked first as
+    in every function here, so running again, or twice at once, tells nobody
+    anything twice. Changes that cancel out (moved and moved back) are
+    recorded as told without an email. Returns how many emails were queued.
+    """
+    with transaction.atomic():
+        locked_event = Event.objects.select_for_update().get(pk=event.pk)
+        changes = list(
+            SessionChange.objects.filter(session__event=locked_event)
+            .select_related("session")
+            .order_by("changed_at", "pk")
+        )
+        if not changes:
+            return 0
+        registrations = list(
+            Registration.objects.filter(
+                event=locked_event,
+                status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED],
+                erased_at__isnull=True,
+            ).order_by("pk")
+        )
+        followed = followed_sessions(locked_event, registrations)
+        told = set(
+            ChangeNotice.objects.filter(registration__event=locked_event).values_list(
+                "registration_id", "change_id"
+            )
+        )
+        sent = 0
+        for registration in registrations:
+            since = registration.seat_requested_at or registration.created_at
+            news = [
+                change for change in changes
+                if change.session_id in followed[registration.pk]
+                and change.changed_at > since
+                and (registration.pk, change.pk) not in told
+            ]
+            if not news:
+                continue
+            ChangeNotice.objects.bulk_create(
+                ChangeNotice(registration=registration, change=change) for change in news
+            )
+            if net_changes(news):
+                emails.send_change_notice(registration, change_ids=[c.pk for c in news])
+                sent += 1
+        return sent
 
 
 def _lock(registration_id) -> Registration | None:

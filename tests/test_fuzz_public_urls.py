@@ -69,6 +69,7 @@ PAGE_PATHS = [
     "/{lang}/registration/{token}/",
     "/{lang}/registration/confirm/{token}/",
     "/{lang}/registration/link/",
+    "/{lang}/events/{event}/changes/",
 ]
 FEED_PATHS = [
     "/events/{event}/calendar.ics",

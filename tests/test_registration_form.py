@@ -54,6 +54,16 @@ def test_form_defaults_the_email_language_to_the_page_language(forum, web):
     assert 'name="language" value="vi" id="id_language_2" required checked' in html
 
 
+def test_language_names_are_marked_in_their_own_language_and_composed(forum, web):
+    html = web.get("/en/events/zccf-2022/register/").content.decode()
+    assert '<label for="id_language_0" lang="en">English</label>' in html
+    assert '<label for="id_language_1" lang="ja">日本語</label>' in html
+    assert '<label for="id_language_2" lang="vi">Ti\u1ebfng Vi\u1ec7t</label>' in html
+    assert '<label for="id_channel_1" lang="ja">日本語</label>' in html
+    # Sector labels are in the page's language, so they carry no lang of their own.
+    assert '<label for="id_sector_0">' in html
+
+
 def test_event_without_interpretation_or_parallel_sessions(dien_bien, web):
     html = web.get("/en/events/dien-bien-2024/register/").content.decode()
     assert 'name="channel"' not in html
@@ -81,7 +91,9 @@ def test_missing_consent_is_an_error_beside_the_field_and_in_the_summary(forum, 
     assert response.status_code == 400
     html = response.content.decode()
     assert "<title>Error: Register for Zero Carbon City International Forum</title>" in html
-    assert '<div class="error-summary" role="alert"' in html
+    # The summary takes the focus, so screen readers and keyboards start there.
+    assert ('<div class="error-summary" role="alert" aria-labelledby="error-summary-title" '
+            'tabindex="-1" autofocus>') in html
     assert (
         '<li><a href="#id_privacy_consent">You must accept the privacy notice to register.</a></li>'
         in html

@@ -47,6 +47,13 @@ def test_day_shift_against_the_programme_day():
     assert (samoa.day_shift, samoa.day_shift_label) == (-1, "−1 day")
 
 
+def test_day_shift_labels_agree_in_number():
+    opening = utc(2022, 3, 10, 1, 0)
+    two_ahead = timezones.localise(opening, "Asia/Tokyo", date(2022, 3, 8))
+    two_behind = timezones.localise(opening, "America/New_York", date(2022, 3, 11))
+    assert (two_ahead.day_shift_label, two_behind.day_shift_label) == ("+2 days", "−2 days")
+
+
 def test_day_bounds_follow_the_switch_day_length():
     start, end = timezones.day_bounds(date(2022, 3, 13), timezones.get_zone("America/New_York"))
     assert start.astimezone(UTC) == utc(2022, 3, 13, 5, 0)

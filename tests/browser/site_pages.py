@@ -16,12 +16,35 @@ from agenda.models import Session, Speaker
 from registration import services
 
 
+def changes_undone(forum):
+    """Programme changes that leave the programme as it was, so the changelog has entries.
+
+    A session moved and moved back, another cancelled and restored: the
+    changelog shows both kinds of entry (before/after times, and one time),
+    while every other page (and screenshot) stays the same.
+    """
+    from datetime import timedelta
+
+    from agenda.services import save_session
+
+    moved = Session.objects.get(event=forum, slug="closing-remarks-day-2")
+    for minutes in (15, -15):
+        moved.start += timedelta(minutes=minutes)
+        moved.end += timedelta(minutes=minutes)
+        save_session(moved)
+    cancelled = Session.objects.get(event=forum, slug="parallel-session-4")
+    for status in (Session.Status.CANCELLED, Session.Status.SCHEDULED):
+        cancelled.status = status
+        save_session(cancelled)
+
+
 def registrations(forum):
-    """A pending and a confirmed registration for the forum.
+    """A pending and a confirmed registration for the forum, after some programme changes.
 
     Returns the pending one's confirmation value (from its email) and the
     confirmed one's private token.
     """
+    changes_undone(forum)
     slot_sessions = Session.objects.filter(event=forum, slug__in=[
         "parallel-session-1", "parallel-session-3"])
     sent_before = len(mail.outbox)
