@@ -3,6 +3,7 @@
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.utils import translation
 
 SEED_FIXTURES = ["zccf-2022", "dien-bien-2024"]
 
@@ -12,6 +13,15 @@ def _plain_http(settings):
     # Production settings redirect every request to HTTPS; the test client
     # speaks plain HTTP, so tests that need HTTPS say so with secure=True.
     settings.SECURE_SSL_REDIRECT = False
+
+
+@pytest.fixture(autouse=True)
+def _default_language(settings):
+    # A request through LocaleMiddleware leaves its language active in the
+    # thread; each test starts from the site's default instead.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
