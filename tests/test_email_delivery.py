@@ -250,7 +250,6 @@ def test_the_first_schedule_is_one_retry_interval_ahead(forum):
 
 
 def test_cleanup_mail_deletes_emails_older_than_the_retention_with_their_files(forum, settings):
-    from django.core.files.storage import storages
     from post_office.models import Attachment
 
     registration = services.register(forum, details(forum, email="old@example.org"))
@@ -260,7 +259,7 @@ def test_cleanup_mail_deletes_emails_older_than_the_retention_with_their_files(f
     Email.objects.filter(to="old@example.org").update(
         created=timezone.now() - timedelta(days=settings.EMAIL_RETENTION_DAYS, seconds=1)
     )
-    storage = storages["email_attachments"]
+    storage = Attachment._meta.get_field("file").storage  # as resolved at import
     [attachment] = Attachment.objects.all()
     assert storage.exists(attachment.file.name)
 

@@ -20,7 +20,6 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.sessions.models import Session as WebSession
 from django.core import mail
 from django.core.cache import cache
-from django.core.files.storage import storages
 from django.core.management import CommandError, call_command
 from django.db import connection
 from post_office.models import Attachment, Email, Log
@@ -36,6 +35,20 @@ from tests.test_registration_support import (
 )
 
 PASSWORD = "correct horse battery staple 42"
+
+
+def attachment_storage():
+    # The storage the field really uses: it is resolved once, at import, and
+    # a test that overrides STORAGES leaves storages[...] a fresh instance.
+    return Attachment._meta.get_field("file").storage
+
+
+@pytest.fixture(autouse=True)
+def _no_files_from_earlier_tests():
+    # Files outlive each test's rolled-back rows in the in-memory storage.
+    storage = attachment_storage()
+    for name in list(_all_files(storage, "")):
+        storage.delete(name)
 
 
 def markers(tag):
@@ -102,7 +115,7 @@ def _texts_of_sessions_cache_and_files():
     # The test cache is Django's local-memory cache: keys and pickled values.
     for key, value in cache._cache.items():
         yield f"cache {key}", key + " " + repr(pickle.loads(value))
-    storage = storages["email_attachments"]
+    storage = attachment_storage()
     for name in _all_files(storage, ""):
         with storage.open(name) as file:
             yield f"file {name}", file.read().decode("utf-8", "replace")
@@ -183,7 +196,7 @@ def test_erasing_from_the_private_page_leaves_no_trace(
             "post_office.Email.message", "admin.LogEntry.object_repr",
             "registration_registration", "post_office_email", "django_admin_log"} <= places
     # The calendar attachments (one each) hold no name, but are a's sessions.
-    assert len(list(_all_files(storages["email_attachments"], ""))) == 2
+    assert len(list(_all_files(attachment_storage(), ""))) == 2
 
     response = web.post(manage + "erase/")
     assert (response.status_code, response["Location"]) == (302, "/en/registration/erased/")
@@ -208,7 +221,7 @@ def test_erasing_from_the_private_page_leaves_no_trace(
     assert RegistrationEmail.objects.filter(registration=erased).count() == 0
     # b's emails (2) and attachment (1) are still there; a's are gone.
     assert (Email.objects.count(), Log.objects.count(), Attachment.objects.count()) == (2, 2, 1)
-    assert len(list(_all_files(storages["email_attachments"], ""))) == 1
+    assert len(list(_all_files(attachment_storage(), ""))) == 1
     # The private link is dead.
     assert web.get(manage).status_code == 404
 
