@@ -7,7 +7,7 @@ the database is the thing that failed.
 import logging
 
 from django.core.exceptions import RequestDataTooBig
-from django.db import DatabaseError
+from django.db import DatabaseError, InterfaceError
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
@@ -80,7 +80,9 @@ class ServiceUnavailableMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.outage_errors = (DatabaseError, *_cache_connection_errors())
+        # InterfaceError ("connection already closed") is not a DatabaseError
+        # (PEP 249 makes both children of Error): named on its own.
+        self.outage_errors = (DatabaseError, InterfaceError, *_cache_connection_errors())
 
     def __call__(self, request):
         return self.get_response(request)

@@ -6,9 +6,11 @@ one event into many. Records written while a request is served carry its
 request id (see ``forum_site.middleware.RequestLogMiddleware``), which ties a
 traceback to the access line of the request that caused it.
 
-Personal data stays out: private registration links and confirmation links
-are cut out of every message before it is written (the access line only
-carries the method, the path and the status in the first place).
+Personal data stays out: private registration links, confirmation links and
+email addresses are cut out of every message before it is written (the access
+line only carries the method, the path and the status in the first place). An
+address can reach a log through an exception, e.g. a mail server refusing a
+recipient (``SMTPRecipientsRefused`` names it).
 """
 
 import contextvars
@@ -25,6 +27,9 @@ request_id_var = contextvars.ContextVar("request_id", default="-")
 # fixed pages beside them (link/, erased/) have short names.
 _SECRET_IN_PATH = re.compile(r"(/registration/(?:confirm/)?)([^/?#\s\"']{20,})")
 REDACTED = "[redacted]"
+# An address with a dotted domain ("noreply@localhost" is no one's).
+_EMAIL_ADDRESS = re.compile(r"[\w.!#$%&*+/=?^`|~-]+@[\w-]+(?:\.[\w-]+)+")
+EMAIL_REDACTED = "[email]"
 
 # Attributes every LogRecord has; anything else was passed with ``extra=``.
 _STANDARD_ATTRS = frozenset(
@@ -33,8 +38,9 @@ _STANDARD_ATTRS = frozenset(
 
 
 def redact(text: str) -> str:
-    """``text`` with the secret part of private and confirmation links replaced."""
-    return _SECRET_IN_PATH.sub(lambda m: m.group(1) + REDACTED, text)
+    """``text`` with the secret part of private and confirmation links, and addresses, replaced."""
+    text = _SECRET_IN_PATH.sub(lambda m: m.group(1) + REDACTED, text)
+    return _EMAIL_ADDRESS.sub(EMAIL_REDACTED, text)
 
 
 class RequestIdFilter(logging.Filter):
@@ -68,6 +74,13 @@ class JSONFormatter(logging.Formatter):
         if record.stack_info:
             entry["stack"] = redact(self.formatStack(record.stack_info))
         return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+class TextFormatter(logging.Formatter):
+    """The plain one-line format for a laptop, redacted like :class:`JSONFormatter`."""
+
+    def format(self, record):
+        return redact(super().format(record))
 
 
 def _plain(value):

@@ -51,14 +51,15 @@ class RequestLogMiddleware:
         try:
             response = self.get_response(request)
             response[REQUEST_ID_HEADER] = request.request_id
+            path = redact(request.path)
             access_log.info(
                 "%s %s %s",
                 request.method,
-                redact(request.path),
+                path,
                 response.status_code,
                 extra={
                     "method": request.method,
-                    "path": request.path,
+                    "path": path,  # redacted here too: handlers other than ours see it
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                     "cache": getattr(request, "page_cache_status", None) or "-",

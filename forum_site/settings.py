@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django_countries",
+    "post_office",  # the outbox: every email stored, retried, visible in the admin
     "agenda",
     "registration",
     "axes",  # throttles failed admin logins (see "Production" below)
@@ -107,6 +108,25 @@ EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Forum site <noreply@localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# A mail server that hangs must not hold a visitor's request for long: the
+# email stays in the outbox and is retried (POST_OFFICE below).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+
+# django-post_office (registration/emails.py): every registration email is
+# stored with the registration, sent right after the commit through
+# EMAIL_BACKEND above, and when that fails retried by `manage.py
+# send_queued_mail` (cron, docs/deployment.md) up to EMAIL_MAX_RETRIES times,
+# EMAIL_RETRY_MINUTES apart. Stored emails are personal data: `manage.py
+# cleanup_mail --days EMAIL_RETENTION_DAYS --delete-attachments` (cron)
+# deletes them, and erasing a registration deletes its own at once.
+POST_OFFICE = {
+    "MAX_RETRIES": env.int("EMAIL_MAX_RETRIES", default=24),
+    "RETRY_INTERVAL": timedelta(minutes=env.int("EMAIL_RETRY_MINUTES", default=15)),
+    "LOG_LEVEL": 2,  # a delivery log row for each attempt, sent or failed
+    "FILE_STORAGE": "email_attachments",
+    "BATCH_SIZE": 100,
+}
+EMAIL_RETENTION_DAYS = env.int("EMAIL_RETENTION_DAYS", default=30)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -145,6 +165,18 @@ STATIC_MANIFEST = env.bool(
 )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Attachments of stored emails (calendar files). Every app instance and the
+    # send_queued_mail cron must see the same directory; tests keep them in memory.
+    "email_attachments": (
+        {"BACKEND": "django.core.files.storage.InMemoryStorage"}
+        if "PYTEST_VERSION" in os.environ
+        else {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {
+                "location": env("EMAIL_ATTACHMENTS_ROOT", default=str(BASE_DIR / "var" / "email")),
+            },
+        }
+    ),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -179,7 +211,10 @@ LOGGING = {
     "filters": {"request_id": {"()": "forum_site.logging.RequestIdFilter"}},
     "formatters": {
         "json": {"()": "forum_site.logging.JSONFormatter"},
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "text": {
+            "()": "forum_site.logging.TextFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
     },
     "handlers": {
         "console": {
@@ -187,7 +222,8 @@ LOGGING = {
             "stream": "ext://sys.stdout",
             "filters": ["request_id"],
             "formatter": env("LOG_FORMAT", default="text" if DEBUG else "json"),
-        }
+        },
+        "null": {"class": "logging.NullHandler"},
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
@@ -196,6 +232,9 @@ LOGGING = {
         "forum_site.access": {
             "level": "INFO" if env.bool("ACCESS_LOG", default=True) else "WARNING",
         },
+        # A handler of its own stops django-post_office from installing its
+        # plain-text one; its records reach the console above like any other.
+        "post_office": {"handlers": ["null"], "level": "INFO", "propagate": True},
     },
 }
 

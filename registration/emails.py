@@ -1,28 +1,43 @@
 """Every email the registration app sends, and the one way they are sent.
 
-Each ``send_*`` function only *queues* its message with
-``transaction.on_commit``: nothing leaves for a transaction that rolls back,
-and the message is written after the commit from the registration as stored
-then, in the registrant's language (``translation.override``), as text and
-HTML (``EmailMultiAlternatives``), from the templates in
-``templates/registration/emails/``.
+Each ``send_*`` function writes its message, in the registrant's language
+(``translation.override``), as text and HTML, from the templates in
+``templates/registration/emails/``, and stores it in django-post_office's
+outbox *in the caller's transaction*: a registration and its email are
+committed together or not at all. Only after the commit is the message handed
+to the mail server (``EMAIL_BACKEND``). When that fails (server down,
+refused connection), the registration stays as it is, the email stays in the
+outbox and ``manage.py send_queued_mail`` (cron) tries it again
+``POST_OFFICE["MAX_RETRIES"]`` times, ``RETRY_INTERVAL`` apart; organisers see
+every email and its state in the admin (Post office › Emails).
+
+Stored emails hold personal data: each is linked to its registration
+(:class:`~registration.models.RegistrationEmail`) so that :func:`forget` can
+delete them when the registration is erased; ``manage.py cleanup_mail``
+removes old ones.
 """
 
 import logging
 
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from post_office.models import PRIORITY, STATUS, Attachment, Email
+from post_office.settings import get_retry_timedelta
+from post_office.utils import create_attachments
 
 from agenda.calendars import build_calendar
 from agenda.models import SessionChange
 from registration import summary, tokens
 from registration.changes import notice_lines
-from registration.models import Registration
+from registration.models import RegistrationEmail
 from registration.programme import personal_sessions
 
 logger = logging.getLogger(__name__)
@@ -64,26 +79,89 @@ def send_change_notice(registration, *, change_ids):
 
 
 def _queue(kind, registration, **extra):
-    # robust: a mail server that is down must not turn a committed
-    # registration into an error page; the failure is logged, and the person
-    # can ask for their link again.
-    registration_id = registration.pk
-
-    def deliver_after_commit():
-        deliver(kind, registration_id, **extra)
-
-    transaction.on_commit(deliver_after_commit, robust=True)
-
-
-def deliver(kind, registration_id, **extra):
-    """Write and send one email now (normally called after commit)."""
-    registration = (
-        Registration.objects.select_related("event").filter(pk=registration_id).first()
-    )
-    if registration is None or registration.is_erased or not registration.email:
+    if registration.is_erased or not registration.email:
         return
-    build_message(kind, registration, **extra).send()
-    logger.info("registration email %s sent for registration %s", kind, registration_id)
+    email = store(build_message(kind, registration, **extra), registration, kind)
+    # robust: a mail server that is down must not turn a committed
+    # registration into an error page; the email waits in the outbox.
+    transaction.on_commit(lambda: deliver(email.pk), robust=True)
+
+
+def store(message, registration, kind) -> Email:
+    """Put ``message`` in the outbox, tied to ``registration``; nothing is sent yet.
+
+    It is scheduled one retry interval ahead, so that ``send_queued_mail``
+    leaves it alone while :func:`deliver` makes the first attempt, and sends it
+    only if that attempt never happened (the process died after the commit).
+    """
+    # Built here rather than with post_office's mail.send(): that one renders
+    # subject and bodies once more as Django templates, and a name containing
+    # "{{" or "{%" would then be mangled or fail.
+    email = Email(
+        from_email=message.from_email,
+        to=message.to,
+        subject=message.subject,
+        message=message.body,
+        html_message=next(
+            (content for content, mimetype in message.alternatives if mimetype == "text/html"),
+            "",
+        ),
+        headers={"Reply-To": ", ".join(message.reply_to)} if message.reply_to else None,
+        priority=PRIORITY.medium,
+        status=STATUS.queued,
+        scheduled_time=timezone.now() + get_retry_timedelta(),
+    )
+    email.save()
+    RegistrationEmail.objects.create(registration=registration, email=email, kind=kind)
+    if message.attachments:
+        email.attachments.add(*create_attachments({
+            filename: {"file": ContentFile(content), "mimetype": mimetype}
+            for filename, content, mimetype in message.attachments
+        }))
+    return email
+
+
+def deliver(email_id):
+    """First attempt at sending a stored email (after commit); a failure leaves it queued."""
+    email = Email.objects.filter(pk=email_id, status=STATUS.queued).first()
+    if email is None:  # erased meanwhile, or already sent by the queue
+        return
+    # dispatch() marks the email sent or failed and logs the attempt.
+    if email.dispatch() == STATUS.sent:
+        logger.info("registration email %s sent", email_id)
+        return
+    # post_office treats a failed immediate send as final; put it back in the
+    # queue so that send_queued_mail retries it.
+    Email.objects.filter(pk=email_id, status=STATUS.failed).update(status=STATUS.requeued)
+    logger.warning("registration email %s not sent; queued for retry", email_id)
+
+
+def stored_emails(registration):
+    """The outbox's emails for ``registration``, whatever their state."""
+    return Email.objects.filter(pk__in=registration.emails.values("email_id"))
+
+
+def forget(registration):
+    """Delete the registration's stored emails, their attachments and delivery logs.
+
+    Also blanks the names of admin log entries that point at them (an entry
+    for an email is named after its recipient). Called inside :func:`erase`'s
+    transaction.
+    """
+    emails = stored_emails(registration)
+    email_ids = list(emails.values_list("pk", flat=True))
+    attachments = list(Attachment.objects.filter(emails__in=email_ids).distinct())
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Email),
+        object_id__in=[str(pk) for pk in email_ids],
+    ).update(object_repr="", change_message="")
+    emails.delete()  # logs go with them (on_delete=CASCADE)
+    for attachment in attachments:
+        if not attachment.emails.exists():
+            file = attachment.file
+            attachment.delete()
+            # After the commit: a rolled-back erase must still find its files.
+            transaction.on_commit(lambda file=file: file.delete(save=False), robust=True)
 
 
 def build_message(kind, registration, **extra) -> EmailMultiAlternatives:

@@ -15,7 +15,7 @@ from django_countries import countries
 
 from agenda.models import Session
 from forum_site.languages import local_name
-from registration.models import Sector, SessionChoice
+from registration.models import Sector, SessionChoice, validate_no_comma
 from registration.programme import parallel_slots, slot_label
 from registration.services import Details
 
@@ -118,6 +118,7 @@ class RegistrationForm(SlotFieldsMixin, forms.Form):
     email = forms.EmailField(
         label=_("Email address"),
         max_length=254,
+        validators=[validate_no_comma],
         help_text=_("We will send you a link to confirm your registration."),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )

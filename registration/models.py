@@ -5,6 +5,7 @@ Seats are never taken here: every change of state goes through
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,19 @@ class Sector(models.TextChoices):
 
 
 EMAIL_LANGUAGE_CHOICES = settings.LANGUAGES
+
+
+def validate_no_comma(value):
+    """Refuse an address with a comma (legal inside quotes: ``"a,b"@example.org``).
+
+    The outbox (django-post_office) keeps recipients as one comma-separated
+    text: such an address would be read back as two, and mail sent to the
+    wrong one.
+    """
+    if "," in value:
+        raise ValidationError(
+            _("Please use an email address without a comma."), code="comma"
+        )
 
 
 class Registration(models.Model):
@@ -48,7 +62,7 @@ class Registration(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
     )
     full_name = models.CharField(_("full name"), max_length=200)
-    email = models.EmailField(_("email"), max_length=254)
+    email = models.EmailField(_("email"), max_length=254, validators=[validate_no_comma])
     # The address as compared (trimmed, lower-cased in Python so that SQLite and
     # PostgreSQL agree); unique per event so an address registers once.
     email_key = models.CharField(_("email key"), max_length=254, editable=False)
@@ -208,3 +222,27 @@ class ChangeNotice(models.Model):
 
     def __str__(self):
         return f"{self.change_id} → {self.registration_id}"
+
+
+class RegistrationEmail(models.Model):
+    """An email of the outbox (django-post_office's ``Email``) written for a registration.
+
+    The outbox knows addresses, not registrations: this link is how erasing a
+    registration finds, and deletes, the emails stored for it.
+    """
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="emails",
+        verbose_name=_("registration"),
+    )
+    email = models.OneToOneField(
+        "post_office.Email", on_delete=models.CASCADE, related_name="+", verbose_name=_("email")
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+
+    class Meta:
+        verbose_name = _("registration email")
+        verbose_name_plural = _("registration emails")
+
+    def __str__(self):
+        return f"{self.kind} → {self.registration_id}"

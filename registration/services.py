@@ -16,6 +16,8 @@ seat rules live in one place:
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -308,8 +310,11 @@ def erase(registration, *, promote=True) -> Registration:
 
     Name, address, organisation, position and the private link are wiped; the
     row stays, with its sector, country, channel and session choices, so the
-    organisers' counts stay true. ``promote=False`` leaves freed seats empty
-    (for erasing after the event, when nobody should be emailed).
+    organisers' counts stay true. The emails stored for it (with their
+    attachments and delivery logs) are deleted, and the admin's history names
+    it "Erased registration #id" instead of by name and address.
+    ``promote=False`` leaves freed seats empty (for erasing after the event,
+    when nobody should be emailed).
     """
     with transaction.atomic():
         locked = _lock(registration.pk)
@@ -330,6 +335,13 @@ def erase(registration, *, promote=True) -> Registration:
         locked.future_contact = False
         locked.erased_at = timezone.now()
         locked.save()
+        emails.forget(locked)
+        # The admin's history names objects as they were (str() of a
+        # registration is "name <address>"); what changed stays recorded.
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Registration),
+            object_id=str(locked.pk),
+        ).update(object_repr=str(locked)[:200])
         _announce(gains, exclude=locked.pk)
         return locked
 

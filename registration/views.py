@@ -13,6 +13,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agenda.calendars import build_calendar
@@ -51,6 +52,11 @@ def _invalid_link(request, *, expired=False):
     )
 
 
+# Error reports (ADMINS emails, the DEBUG page) list POST data: not these.
+PERSONAL_FIELDS = ("full_name", "email", "organisation", "position")
+
+
+@sensitive_post_parameters(*PERSONAL_FIELDS)
 @require_http_methods(["GET", "POST"])
 def register(request, event):
     """The sign-up form; a valid submission always ends on the same "check your email" page."""
@@ -112,6 +118,7 @@ def privacy(request, event):
             "event": event,
             "organisers": organisers,
             "retention_months": settings.REGISTRATION_RETENTION_MONTHS,
+            "email_retention_days": settings.EMAIL_RETENTION_DAYS,
         },
     )
 
@@ -264,6 +271,7 @@ def erased(request):
     return render(request, "registration/erased.html")
 
 
+@sensitive_post_parameters("email")
 @require_http_methods(["GET", "POST"])
 def request_link(request):
     """Ask for fresh links by email; the answer never says whether the address is known."""

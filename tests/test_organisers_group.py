@@ -32,6 +32,12 @@ EXPECTED = {
     ("registration", "view_changenotice"),
     ("agenda", "view_sessionchange"),
 }
+# registration/migrations/0005_organisers_see_emails.py: the outbox.
+EMAIL_PERMISSIONS = {
+    ("post_office", "view_email"),
+    ("post_office", "change_email"),
+    ("post_office", "view_log"),
+}
 
 
 def organisers_group():
@@ -42,7 +48,7 @@ def organisers_group():
     """
     from django.apps import apps
 
-    migration = import_module("registration.migrations.0003_organisers_group")
+    migration = import_module("registration.migrations.0005_organisers_see_emails")
     if not Group.objects.filter(name=migration.GROUP_NAME).exists():
         migration.set_permissions(apps, migration.ORGANISER_PERMISSIONS)
     return Group.objects.get(name=migration.GROUP_NAME)
@@ -87,8 +93,8 @@ def people(forum, capture):
 @pytest.mark.django_db
 def test_the_group_exists_after_migrating_with_exactly_its_permissions():
     group = Group.objects.get(name="Organisers")
-    assert permissions_of(group) == EXPECTED
-    assert len(EXPECTED) == 33
+    assert permissions_of(group) == EXPECTED | EMAIL_PERMISSIONS
+    assert len(EXPECTED | EMAIL_PERMISSIONS) == 36
     assert not group.permissions.filter(content_type__app_label__in=["auth", "admin"]).exists()
 
 
@@ -107,6 +113,11 @@ def test_migrating_registration_to_zero_removes_the_group_and_back_restores_it()
     assert not Group.objects.filter(name="Organisers").exists()
     migrate(("registration", "0003_organisers_group"))
     assert permissions_of(Group.objects.get(name="Organisers")) == EXPECTED
+    migrate(("registration", "0005_organisers_see_emails"))
+    assert permissions_of(Group.objects.get(name="Organisers")) == EXPECTED | EMAIL_PERMISSIONS
+    migrate(("registration", "0004_registration_email"))
+    assert permissions_of(Group.objects.get(name="Organisers")) == EXPECTED
+    migrate(("registration", "0005_organisers_see_emails"))
 
 
 # The programme -----------------------------------------------------------------
@@ -230,4 +241,25 @@ def test_a_superuser_still_changes_registrations(admin_client, people):
 @pytest.mark.django_db(transaction=True)
 def test_the_group_can_be_put_back_after_a_flush():
     Group.objects.filter(name="Organisers").delete()
-    assert permissions_of(organisers_group()) == EXPECTED
+    assert permissions_of(organisers_group()) == EXPECTED | EMAIL_PERMISSIONS
+
+
+@pytest.mark.django_db
+def test_an_organiser_sees_unsent_emails_and_requeues_one(organiser_client, forum, settings,
+                                                         capture):
+    from post_office.models import STATUS, Email
+
+    settings.EMAIL_BACKEND = "tests.test_email_delivery.RefusingSMTPBackend"
+    sign_up(capture, forum, confirm=False)
+    email = Email.objects.get()
+    assert email.status == STATUS.requeued
+    listing = organiser_client.get("/admin/post_office/email/?status__exact=3")
+    assert listing.status_code == 200
+    assert list(listing.context["cl"].result_list) == [email]
+    response = organiser_client.post(
+        "/admin/post_office/email/", {"action": "requeue", "_selected_action": [email.pk]}
+    )
+    assert response.status_code == 302
+    email.refresh_from_db()
+    assert email.status == STATUS.queued
+    assert organiser_client.get("/admin/post_office/log/").status_code == 200

@@ -333,5 +333,9 @@ def test_privacy_notice(forum, web, settings):
     assert "Your full name, email address, organisation, position, country and sector." in html
     assert "the interpretation channel you listen to" in html
     assert "We erase your personal details 12 months after the event at the latest." in html
+    assert (
+        "A copy of each email we send you is kept for 30 days, so that it can be sent again if "
+        "delivery fails; it is deleted at once if you erase your data."
+    ) in html
     assert 'href="mailto:decarbozingcities@iges.or.jp"' in html
     assert "Institute for Global Environmental Strategies" in html

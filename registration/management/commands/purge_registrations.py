@@ -1,18 +1,30 @@
 """Erase the personal details of registrations for events that ended long ago.
 
 The privacy notice promises erasure REGISTRATION_RETENTION_MONTHS after the
-event; run this daily (cron) to keep that promise.
+event; run this daily (cron) to keep that promise. An event ends when its last
+session ends; an event without sessions (a workshop whose programme was never
+entered) ends at the end of its last programme day, in the event's zone.
 """
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Max
 from django.utils import timezone
 
 from agenda.models import Event
+from agenda.timezones import day_bounds
 from registration import services
 from registration.models import Registration
+
+
+def event_end(event):
+    """When ``event`` is over: its last session's end, else the end of its last day, else None."""
+    if event.last_session_end is not None:
+        return event.last_session_end
+    if event.last_day is not None:
+        return day_bounds(event.last_day, event.reference_zone)[1]
+    return None
 
 
 class Command(BaseCommand):
@@ -25,21 +37,37 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Say what would be erased, erase nothing."
         )
-
-    def handle(self, *args, dry_run, **options):
-        cutoff = timezone.now() - relativedelta(months=settings.REGISTRATION_RETENTION_MONTHS)
-        events = Event.objects.annotate(last_end=Max("sessions__end")).filter(
-            last_end__lt=cutoff
+        parser.add_argument("--event", help="Only this event (its slug).")
+        parser.add_argument(
+            "--older-than", type=int, metavar="MONTHS",
+            help="Events that ended more than MONTHS ago (default: "
+                 "REGISTRATION_RETENTION_MONTHS). 0 erases every event already over.",
         )
+
+    def handle(self, *args, dry_run, event, older_than, **options):
+        months = settings.REGISTRATION_RETENTION_MONTHS if older_than is None else older_than
+        if months < 0:
+            raise CommandError("--older-than must be 0 or more months.")
+        cutoff = timezone.now() - relativedelta(months=months)
+        events = Event.objects.annotate(
+            last_session_end=Max("sessions__end"), last_day=Max("days__date")
+        ).order_by("slug")
+        if event is not None:
+            events = events.filter(slug=event)
+            if not events.exists():
+                raise CommandError(f"No event with the slug '{event}'.")
         total = 0
-        for event in events:
-            registrations = Registration.objects.filter(event=event, erased_at__isnull=True)
+        for each in events:
+            end = event_end(each)
+            if end is None or end >= cutoff:
+                continue
+            registrations = Registration.objects.filter(event=each, erased_at__isnull=True)
             count = registrations.count()
             if not dry_run:
                 for registration in registrations:
                     # Nobody is promoted: the event is over.
                     services.erase(registration, promote=False)
             total += count
-            self.stdout.write(f"{event.slug}: {count} registration(s)")
+            self.stdout.write(f"{each.slug}: {count} registration(s)")
         verb = "would be erased" if dry_run else "erased"
         self.stdout.write(f"{total} registration(s) {verb}.")
