@@ -284,27 +284,13 @@ def seat_counts():
         pending=Count("registrations", filter=Q(registrations__status=statuses.PENDING)),
         cancelled=Count("registrations", filter=Q(registrations__status=statuses.CANCELLED)),
     ).order_by("slug")
-    sessions = (
+    sessions = dashboard.with_seat_counts(
         Session.objects.filter(kind=Session.Kind.PARALLEL)
-        .annotate(
-            confirmed=Count(
-                "registration_choices",
-                filter=Q(registration_choices__status=SessionChoice.Status.CONFIRMED),
-            ),
-            waitlisted=Count(
-                "registration_choices",
-                filter=Q(
-                    registration_choices__status=SessionChoice.Status.WAITLISTED,
-                    registration_choices__registration__status=statuses.CONFIRMED,
-                ),
-            ),
-        )
-        .order_by("start", "track", "pk")
-    )
+    ).order_by("start", "track", "pk")
     by_event = {}
     for session in sessions:
         session.free = (
-            None if session.capacity is None else max(session.capacity - session.confirmed, 0)
+            None if session.capacity is None else max(session.capacity - session.taken, 0)
         )
         by_event.setdefault(session.event_id, []).append(session)
     result = []

@@ -180,23 +180,9 @@ def session_fill(event) -> list[Fill]:
     sessions are open to everyone with an event seat, so the event's own fill
     (:func:`event_fill`) stands for them. Cancelled sessions are listed, marked.
     """
-    sessions = (
+    sessions = with_seat_counts(
         Session.objects.filter(event=event, kind=Session.Kind.PARALLEL)
-        .annotate(
-            taken=Count(
-                "registration_choices",
-                filter=Q(registration_choices__status=SessionChoice.Status.CONFIRMED),
-            ),
-            waiting=Count(
-                "registration_choices",
-                filter=Q(
-                    registration_choices__status=SessionChoice.Status.WAITLISTED,
-                    registration_choices__registration__status=Status.CONFIRMED,
-                ),
-            ),
-        )
-        .order_by("start", "track", "pk")
-    )
+    ).order_by("start", "track", "pk")
     fills = []
     for session in sessions:
         label = session.title
@@ -204,6 +190,27 @@ def session_fill(event) -> list[Fill]:
             label = _("%(session)s (cancelled)") % {"session": label}
         fills.append(Fill(label, session.capacity, session.taken, session.waiting))
     return fills
+
+
+def with_seat_counts(sessions):
+    """``sessions`` annotated with ``taken`` (confirmed seats) and ``waiting``.
+
+    ``waiting`` counts only people whose place at the event is confirmed: a
+    session's queue moves only for them.
+    """
+    return sessions.annotate(
+        taken=Count(
+            "registration_choices",
+            filter=Q(registration_choices__status=SessionChoice.Status.CONFIRMED),
+        ),
+        waiting=Count(
+            "registration_choices",
+            filter=Q(
+                registration_choices__status=SessionChoice.Status.WAITLISTED,
+                registration_choices__registration__status=Status.CONFIRMED,
+            ),
+        ),
+    )
 
 
 def event_fill(event, counts: Totals) -> Fill:

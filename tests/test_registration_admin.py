@@ -87,7 +87,7 @@ def test_seat_counts_against_capacity(admin_client, people, forum):
     assert (event.capacity, event.confirmed, event.free, event.waitlisted, event.pending) == (
         3, 3, 0, 1, 0
     )
-    seats = {s.slug: (s.capacity, s.confirmed, s.free, s.waitlisted)
+    seats = {s.slug: (s.capacity, s.taken, s.free, s.waiting)
              for s in forum_counts["sessions"]}
     assert seats == {
         "parallel-session-1": (1, 1, 0, 1),
