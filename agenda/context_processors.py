@@ -1,6 +1,7 @@
 """Template context every page needs: the language switcher's links."""
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.urls import translate_url
 from django.utils.translation import get_language
 
@@ -18,8 +19,20 @@ def languages(request):
                 "code": code,
                 "name": local_name(code),
                 "url": (url := translate_url(path, code)),
-                "absolute_url": request.build_absolute_uri(url),
+                "absolute_url": _absolute(request, url),
                 "is_current": code == current,
             }
         )
     return {"language_links": links}
+
+
+def _absolute(request, url):
+    """``url`` made absolute with the request's host, or SITE_URL's for a refused host.
+
+    The 400 page answering an unknown Host header renders through here: asking
+    for the host again would raise once more and turn that 400 into a 500.
+    """
+    try:
+        return request.build_absolute_uri(url)
+    except DisallowedHost:
+        return settings.SITE_URL + url

@@ -235,6 +235,9 @@ LOGGING = {
         # A handler of its own stops django-post_office from installing its
         # plain-text one; its records reach the console above like any other.
         "post_office": {"handlers": ["null"], "level": "INFO", "propagate": True},
+        # A Host header the site does not serve (scanners on the bare IP): the
+        # access line already records the 400; Django would add a traceback.
+        "django.security.DisallowedHost": {"handlers": ["null"], "propagate": False},
     },
 }
 
