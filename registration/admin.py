@@ -10,19 +10,26 @@ import io
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries.filters import CountryFilter
+from post_office.admin import EmailAdmin
+from post_office.models import Email
 
 from agenda import admin as agenda_admin
 from agenda.models import Event, Session, SessionChange
-from registration import dashboard, exports, services
+from registration import dashboard, exports, services, tokens
 from registration.models import Registration, ReminderSent, SessionChoice
+
+# Fields of a registration that lead to its private link: never filtered on.
+SECRET_FIELDS = {"token_digest", "token_salt", "public_id"}
 
 
 class SessionFilter(admin.SimpleListFilter):
@@ -82,7 +89,7 @@ class RegistrationAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     inlines = [SessionChoiceInline, ReminderSentInline]
     readonly_fields = [
-        "event", "status", "email", "token", "token_digest", "privacy_consent_at",
+        "event", "status", "email", "privacy_consent_at",
         "created_at", "seat_requested_at", "confirmed_at", "cancelled_at", "erased_at",
         "updated_at",
     ]
@@ -96,7 +103,6 @@ class RegistrationAdmin(admin.ModelAdmin):
             "privacy_consent_at", "created_at", "seat_requested_at", "confirmed_at",
             "cancelled_at", "erased_at", "updated_at",
         ]}),
-        (_("Private link"), {"fields": ["token", "token_digest"], "classes": ["collapse"]}),
     ]
     # Registrations are read-only to the Organisers group (view permission
     # only), but organisers run these actions: each goes through
@@ -110,6 +116,13 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("choices__session")
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # ?token_digest__regex=^a… would read a secret out one character at a
+        # time: no lookup on the private link's fields, for anyone (400).
+        if lookup.split(LOOKUP_SEP, 1)[0] in SECRET_FIELDS:
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     def has_add_permission(self, request):
         # Registrations come through the public form, which takes consent.
@@ -356,3 +369,39 @@ class SessionChangeAdmin(agenda_admin.SessionChangeAdmin):
         notify_registrants(
             self, request, Event.objects.filter(sessions__changes__in=queryset).distinct()
         )
+
+
+admin.site.unregister(Email)
+
+
+@admin.register(Email)
+class OutboxEmailAdmin(EmailAdmin):
+    """django-post_office's outbox, safe to show organisers.
+
+    The bodies are shown with every private and confirmation link masked
+    (whoever reads the outbox must not be able to open someone's
+    registration); sender, recipients and headers cannot be edited, so a
+    queued email cannot be redirected to another address; bodies cannot be
+    searched or filtered on. Requeueing needs only the view permission; the
+    "resend now" button needs the change permission, which organisers lack.
+    """
+
+    _FIXED = ["from_email", "to", "cc", "bcc", "headers", "subject", "message",
+              "html_message", "context", "template", "backend_alias", "message_id"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), *self._FIXED]
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if lookup.split(LOOKUP_SEP, 1)[0] in {"message", "html_message", "headers", "context"}:
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    @admin.display(description=_("Mail Body"))
+    def render_plaintext_body(self, instance):
+        body = super().render_plaintext_body(instance)
+        return mark_safe(tokens.mask_links(body)) if body else body  # escaped by the parent
+
+    def _get_html_payload(self, instance):
+        html = super()._get_html_payload(instance)
+        return tokens.mask_links(html) if html is not None else None

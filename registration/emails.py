@@ -81,6 +81,12 @@ def send_change_notice(registration, *, change_ids):
 def _queue(kind, registration, **extra):
     if registration.is_erased or not registration.email:
         return
+    if not registration.token:
+        # A registration from before tokens were derived, or from before
+        # SECRET_KEY changed: the site cannot rebuild its link, so it issues
+        # a fresh one for this email (the old link stops working).
+        registration.issue_token()
+        registration.save(update_fields=["token_digest", "token_salt", "updated_at"])
     email = store(build_message(kind, registration, **extra), registration, kind)
     # robust: a mail server that is down must not turn a committed
     # registration into an error page; the email waits in the outbox.
@@ -225,9 +231,8 @@ def _context(kind, registration, **extra):
         **summary.links(registration, base),
     }
     if kind == "confirmation_request":
-        context["confirm_url"] = base + reverse(
-            "registration:confirm", kwargs={"value": tokens.sign_confirmation(registration.pk)}
-        )
+        value = tokens.sign_confirmation(registration.public_id)
+        context["confirm_url"] = base + reverse("registration:confirm", kwargs={"value": value})
         context["valid_days"] = tokens.CONFIRMATION_MAX_AGE.days
     if kind == "promoted":
         session_ids = set(extra.get("session_ids", ()))

@@ -4,6 +4,8 @@ Seats are never taken here: every change of state goes through
 ``registration/services.py``, which locks the event row while it counts seats.
 """
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -12,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from agenda.models import Event, Session, SessionChange
+from registration import tokens
 
 
 class Sector(models.TextChoices):
@@ -79,12 +82,13 @@ class Registration(models.Model):
     )
     privacy_consent_at = models.DateTimeField(_("privacy notice accepted"))
     future_contact = models.BooleanField(_("may be contacted about future events"), default=False)
-    # The private link's secret. Kept in clear because reminders and promotion
-    # emails must carry the link again; looked up by its digest (so the
-    # database never compares the secret itself) and then compared in constant
-    # time.
-    token = models.CharField(_("private token"), max_length=64, editable=False)
+    # Shown in confirmation links instead of the sequential id.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The private link's token is never stored (registration/tokens.py): its
+    # digest finds the registration, the salt (useless without SECRET_KEY)
+    # lets the site write the link into a later email. Both empty: erased.
     token_digest = models.CharField(max_length=64, blank=True, editable=False)
+    token_salt = models.CharField(max_length=32, blank=True, editable=False)
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
     seat_requested_at = models.DateTimeField(
         _("seat requested"), null=True, blank=True,
@@ -118,6 +122,35 @@ class Registration(models.Model):
         if self.erased_at:
             return _("Erased registration #%(id)s") % {"id": self.pk}
         return f"{self.full_name} <{self.email}>"
+
+    @property
+    def token(self) -> str:
+        """The private-link token, or "" when the site cannot rebuild it.
+
+        "" for an erased registration, and for one whose stored digest is not
+        of the token rebuilt here: a link made before tokens were derived (its
+        old link still works, the next email issues a fresh one), or after
+        SECRET_KEY changed.
+        """
+        known = self.__dict__.get("_known_token")
+        if known and tokens.digests_match(self.token_digest, known):  # not rotated since
+            return known
+        if not (self.token_salt and self.token_digest):
+            return ""
+        token = tokens.private_token(self.public_id, self.token_salt)
+        return token if tokens.digests_match(self.token_digest, token) else ""
+
+    def issue_token(self) -> str:
+        """Give the registration a fresh private token (not saved); the old one stops working."""
+        self.token_salt = tokens.new_token_salt()
+        token = tokens.private_token(self.public_id, self.token_salt)
+        self.token_digest = tokens.digest(token)
+        self._known_token = token
+        return token
+
+    def remember_token(self, token: str):
+        """Keep the token a visitor came with (checked by the caller), for this request's links."""
+        self._known_token = token
 
     @property
     def is_erased(self):

@@ -96,8 +96,8 @@ def check_choices(event, sessions) -> list[Session]:
 def find_by_token(token) -> Registration | None:
     """The registration whose private token is ``token``, or None.
 
-    Looked up by the token's digest, then compared in constant time. Erased
-    registrations have no token and are never found.
+    Looked up by the token's digest (the only form stored), compared again in
+    constant time. Erased registrations have no digest and are never found.
     """
     if not tokens.is_well_formed(token):
         return None
@@ -106,9 +106,21 @@ def find_by_token(token) -> Registration | None:
         .filter(token_digest=tokens.digest(token))
         .first()
     )
-    if registration is None or not tokens.tokens_match(registration.token, token):
+    if registration is None or not tokens.digests_match(registration.token_digest, token):
         return None
+    registration.remember_token(token)
     return registration
+
+
+def _confirmation_target(value) -> int | None:
+    """The id of the registration a confirmation link names, or None.
+
+    Raises :class:`tokens.ExpiredLink` or :class:`tokens.InvalidLink`.
+    """
+    named = tokens.read_confirmation(value)
+    if isinstance(named, int):  # a link emailed before public ids existed
+        return named
+    return Registration.objects.filter(public_id=named).values_list("pk", flat=True).first()
 
 
 def registration_from_confirmation(value) -> Registration:
@@ -116,7 +128,7 @@ def registration_from_confirmation(value) -> Registration:
 
     Raises :class:`tokens.ExpiredLink` or :class:`tokens.InvalidLink`.
     """
-    registration_id = tokens.read_confirmation(value)
+    registration_id = _confirmation_target(value)
     registration = (
         Registration.objects.select_related("event").filter(pk=registration_id).first()
     )
@@ -178,8 +190,8 @@ def register(event, details: Details) -> Registration:
 
 
 def _create(event, details, key, now) -> Registration:
-    token = tokens.new_private_token()
-    registration = Registration(event=event, token=token, token_digest=tokens.digest(token))
+    registration = Registration(event=event)
+    registration.issue_token()
     _fill(registration, details, key, now)
     registration.save()
     return registration
@@ -215,9 +227,9 @@ def confirm(value) -> Registration:
     on its own. Confirming twice changes nothing. Raises
     :class:`tokens.ExpiredLink` or :class:`tokens.InvalidLink`.
     """
-    registration_id = tokens.read_confirmation(value)
+    registration_id = _confirmation_target(value)
     with transaction.atomic():
-        registration = _lock(registration_id)
+        registration = _lock(registration_id) if registration_id else None
         if registration is None or registration.is_erased:
             raise tokens.InvalidLink("no such registration")
         if registration.status != Registration.Status.PENDING:
@@ -330,8 +342,8 @@ def erase(registration, *, promote=True) -> Registration:
         locked.email_key = ""
         locked.organisation = ""
         locked.position = ""
-        locked.token = ""
         locked.token_digest = ""
+        locked.token_salt = ""
         locked.future_contact = False
         locked.erased_at = timezone.now()
         locked.save()
@@ -395,9 +407,10 @@ def promote(registration) -> bool:
 def resend_link(address: str) -> int:
     """Email every registration of ``address`` its way back in; say nothing to the visitor.
 
-    A pending registration gets a fresh confirmation link, any other its
-    private link. Returns how many emails were queued (for tests and logs,
-    never for the visitor).
+    Each gets a fresh private token, so a link that leaked stops working once
+    its owner asks for a new one. A pending registration gets a fresh
+    confirmation link, any other its private link. Returns how many emails
+    were queued (for tests and logs, never for the visitor).
     """
     key = email_key(address)
     if not key:
@@ -407,6 +420,10 @@ def resend_link(address: str) -> int:
             Registration.objects.select_related("event").filter(email_key=key)
         )
         for registration in registrations:
+            if registration.is_erased:
+                continue
+            registration.issue_token()
+            registration.save(update_fields=["token_digest", "token_salt", "updated_at"])
             if registration.status == Registration.Status.PENDING:
                 emails.send_confirmation_request(registration)
             else:

@@ -144,15 +144,26 @@ def confirm(request, value):
             return _invalid_link(request, expired=True)
         except tokens.InvalidLink:
             return _invalid_link(request)
-        return redirect("registration:manage", token=registration.token)
+        return _to_private_page(registration)
     if registration.status != registration.Status.PENDING:
-        return redirect("registration:manage", token=registration.token)
+        return _to_private_page(registration)
     return render(
         request,
         "registration/confirm.html",
         {"registration": registration, "event": registration.event,
          "summary": summary.summarise(registration)},
     )
+
+
+def _to_private_page(registration):
+    """To the person's private page; to "get my link" when its link cannot be rebuilt.
+
+    Only a registration from before tokens were derived has no rebuildable
+    link (see ``Registration.token``); asking for it by email issues one.
+    """
+    if not registration.token:
+        return redirect("registration:request_link")
+    return redirect("registration:manage", token=registration.token)
 
 
 def _manage_context(request, registration, **forms):

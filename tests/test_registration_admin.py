@@ -67,13 +67,14 @@ def test_filter_by_parallel_session(admin_client, people, forum):
     assert f"?event__id__exact={forum.pk}&amp;session={session.pk}" in response.content.decode()
 
 
-def test_change_page_shows_tokens_read_only(admin_client, people):
+def test_change_page_shows_no_private_link_and_status_read_only(admin_client, people):
     registration = people["hanako@example.jp"]
     response = admin_client.get(f"{CHANGELIST}{registration.pk}/change/")
     html = response.content.decode()
     assert response.status_code == 200
-    assert registration.token in html
-    assert 'name="token"' not in html
+    assert registration.token not in html  # tests/test_private_tokens.py: never shown
+    assert registration.token_digest not in html
+    assert 'name="token' not in html
     assert 'name="status"' not in html
     assert 'name="full_name"' in html
     assert admin_client.get(f"{CHANGELIST}add/").status_code == 403
