@@ -1,21 +1,10 @@
 """Public pages of the programme. Thin: reading lives in agenda/programme.py."""
 
 from django.conf import settings
-from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import render
 
 from agenda import programme, timezones
-
-
-def healthz(request):
-    """Liveness: 200 when the database answers, 503 when it does not."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception:  # any database failure means "not healthy"
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
-    return HttpResponse("ok\n", content_type="text/plain")
 
 
 def robots_txt(request):

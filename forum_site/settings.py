@@ -91,6 +91,23 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A database that accepts connections but never answers must not hold every
+# worker for minutes: seconds to connect (libpq counts whole seconds, at least
+# 2), and seconds any one statement may run (0: no limit, e.g. for a long
+# migration). A timeout is an outage like a refused connection: a quick 503
+# (forum_site/errors.py). docs/reliability.md says what each one covers.
+DB_CONNECT_TIMEOUT = env.int("DB_CONNECT_TIMEOUT", default=3)
+DB_STATEMENT_TIMEOUT = env.float("DB_STATEMENT_TIMEOUT", default=30)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "connect_timeout": DB_CONNECT_TIMEOUT,
+        "options": f"-c statement_timeout={int(DB_STATEMENT_TIMEOUT * 1000)}",
+        # A peer that vanished (host down, cable cut) is noticed within ~20 s.
+        "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5,
+        "keepalives_count": 2,
+    })
+# /healthz waits this many seconds for the database, then says 503.
+HEALTHZ_TIMEOUT = env.float("HEALTHZ_TIMEOUT", default=2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://forum-site")}
@@ -102,6 +119,13 @@ if CACHES["default"]["LOCATION"].startswith(("redis://", "rediss://", "unix://")
         "BACKEND": "agenda.caching.RedisCache",
         "LOCATION": CACHES["default"]["LOCATION"],
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="forum"),
+        # Seconds to wait for Redis to accept a connection and to answer:
+        # a Redis that hangs costs each request at most this, then the page
+        # cache serves fresh pages and the rate limiter its local count.
+        "OPTIONS": {
+            "socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
+            "socket_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=0.5),
+        },
     }
 
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")

@@ -8,10 +8,11 @@ from django.urls import include, path
 
 from agenda import views as agenda_views
 from agenda.sitemaps import SITEMAPS
+from forum_site import health
 
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),  # "admin/" unless ADMIN_URL says otherwise
-    path("healthz", agenda_views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path("robots.txt", agenda_views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("agenda.feed_urls")),

@@ -33,7 +33,7 @@ def test_healthz_is_200_while_the_database_answers(client):
 def test_healthz_is_503_when_the_database_does_not_answer(client):
     broken = mock.MagicMock()
     broken.cursor.side_effect = OperationalError("could not connect to server")
-    with mock.patch("agenda.views.connection", broken):
+    with mock.patch("forum_site.health.connection", broken):
         response = client.get("/healthz")
     assert (response.status_code, response.content) == (503, b"database unavailable\n")
 
