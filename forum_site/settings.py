@@ -268,11 +268,15 @@ LOGGING = {
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # Registration (registration/ratelimit.py, registration/views.py): sign-ups and
-# "send me my link" requests allowed per client IP and per email address, as
-# (hits, seconds); and how long personal details are kept after an event.
+# "send me my link" requests allowed per client IP, sign-ups per email address,
+# and link requests per email address, as (hits, seconds); without Redis, the
+# same numbers per app process (fail open, logged as errors); and how long
+# personal details are kept after an event.
 REGISTRATION_RATE_LIMITS = {
     "ip": (env.int("REGISTRATION_RATE_LIMIT_IP", default=30), 3600),
     "email": (env.int("REGISTRATION_RATE_LIMIT_EMAIL", default=5), 3600),
+    # "Send me my link" per address, counted apart from sign-ups.
+    "link": (env.int("REGISTRATION_RATE_LIMIT_LINK", default=10), 3600),
 }
 REGISTRATION_RETENTION_MONTHS = env.int("REGISTRATION_RETENTION_MONTHS", default=12)
 

@@ -294,8 +294,8 @@ def request_link(request):
         if form.is_valid():
             if form.cleaned_data["homepage"]:
                 return redirect("registration:link_sent")
-            if not ratelimit.allow("email", services.email_key(form.cleaned_data["email"])):
-                return _too_many(request, "email")
+            if not ratelimit.allow("link", services.email_key(form.cleaned_data["email"])):
+                return _too_many(request, "link")
             services.resend_link(form.cleaned_data["email"])
             return redirect("registration:link_sent")
         status = 400

@@ -294,7 +294,8 @@ def test_rate_limit_per_email(forum, web, settings):
 
 
 def test_rate_limit_on_link_requests(forum, web, settings):
-    settings.REGISTRATION_RATE_LIMITS = {"ip": (100, 3600), "email": (1, 3600)}
+    settings.REGISTRATION_RATE_LIMITS = {"ip": (100, 3600), "email": (100, 3600),
+                                         "link": (1, 3600)}
     assert web.post("/en/registration/link/", {"email": "a@example.org"}).status_code == 302
     assert web.post("/en/registration/link/", {"email": "a@example.org"}).status_code == 429
 
