@@ -1,6 +1,7 @@
 """Small middleware for production: request ids and access lines, headers, client IP."""
 
 import functools
+import ipaddress
 import logging
 import re
 import time
@@ -100,6 +101,12 @@ class ClientIPMiddleware:
     $remote_addr;``, which overwrites whatever the client sent) REMOTE_ADDR
     becomes the visitor's address. Leave the setting empty when the app server
     is reachable without the proxy: the header could then be forged.
+
+    The value must be one IP address (of a list, the last one: the address
+    the nearest proxy added). Anything else (missing, ``not-an-ip``, an
+    address with a zone) leaves REMOTE_ADDR as it is: a forged value must not
+    reach the database (PostgreSQL's ``inet`` refuses it) nor give a client a
+    fresh identity for each request.
     """
 
     def __init__(self, get_response):
@@ -109,10 +116,31 @@ class ClientIPMiddleware:
 
     def __call__(self, request):
         if self.meta_key:
-            value = request.META.get(self.meta_key, "").split(",")[0].strip()
-            if value:
-                request.META["REMOTE_ADDR"] = value
+            address = parse_client_ip(request.META.get(self.meta_key, ""))
+            if address:
+                request.META["REMOTE_ADDR"] = address
         return self.get_response(request)
+
+
+def parse_client_ip(value: str) -> str:
+    """The IP address in a proxy header's value, normalised, or "" if there is none."""
+    candidate = value.rsplit(",", 1)[-1].strip()
+    try:
+        address = ipaddress.ip_address(candidate)
+    except ValueError:
+        return ""
+    if getattr(address, "scope_id", None):  # fe80::1%eth0: no use, and no inet either
+        return ""
+    return str(address)
+
+
+def client_address(request) -> str:
+    """REMOTE_ADDR, as ClientIPMiddleware left it: the address django-axes counts by.
+
+    Named in AXES_CLIENT_IP_CALLABLE so that axes never reads a forwarding
+    header of its own accord.
+    """
+    return request.META.get("REMOTE_ADDR", "")
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):

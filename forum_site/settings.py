@@ -319,6 +319,8 @@ PERMISSIONS_POLICY = {
 }
 # The header the TLS proxy sets to the visitor's address (nginx: X-Real-IP), so
 # rate limits and login throttling see visitors, not the proxy. Empty: REMOTE_ADDR.
+# Only when the proxy overwrites the header and gunicorn is reachable through
+# the proxy alone (docs/deployment.md); a malformed value is ignored.
 CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="")
 
 # The admin lives at ADMIN_URL (default "admin/"): a less guessable path keeps
@@ -337,6 +339,8 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(hours=env.float("AXES_COOLOFF_HOURS", default=1.0))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The address ClientIPMiddleware vetted, never a header axes would read itself.
+AXES_CLIENT_IP_CALLABLE = "forum_site.middleware.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
