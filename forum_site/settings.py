@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "forum_site.middleware.RequestLogMiddleware",  # first: times and logs everything below
+    "forum_site.middleware.RequestBodyLimitMiddleware",  # 413 before any body is read
     "forum_site.middleware.ClientIPMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -358,8 +359,12 @@ PAGE_CACHE_LOCAL_BYTES = env.int("PAGE_CACHE_LOCAL_BYTES", default=32 * 1024 * 1
 
 # Error pages in the site's layout and language (forum_site/errors.py).
 CSRF_FAILURE_VIEW = "forum_site.errors.csrf_failure"
-# Forms here are small; a larger body is refused with 413 before it is parsed.
+# Forms here are small; a larger body is refused with 413 before it is parsed,
+# whatever its content type (forum_site.middleware.RequestBodyLimitMiddleware:
+# file parts included); the admin takes organisers' programme files up to 5 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=DATA_UPLOAD_MAX_MEMORY_SIZE)
+ADMIN_REQUEST_BODY_MAX_BYTES = env.int("ADMIN_REQUEST_BODY_MAX_BYTES", default=5 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 # Innermost, so a lost database or cache connection in any view becomes a 503
 # page in the visitor's language.
