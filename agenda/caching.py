@@ -50,6 +50,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
@@ -58,6 +59,7 @@ from django.core.signals import setting_changed
 from django.db import transaction
 from django.dispatch import receiver
 from django.http import HttpResponse
+from django.http.request import split_domain_port
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
@@ -301,6 +303,28 @@ def _is_personal(request) -> bool:
     return settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies
 
 
+# The host in a page's key -------------------------------------------------------
+
+def page_key_host(request) -> str | None:
+    """The host a page is cached under: one of a few configured names, never the raw header.
+
+    The Host header is the client's to choose: with its port (any of 65,535)
+    or its case in the key, a scanner made the cache store one copy of each
+    page per variation. The key takes the configured name instead: SITE_URL's
+    host for its domain, a literal ALLOWED_HOSTS entry for another, always
+    without a port (nginx's ``$host`` sends none in production). A host only
+    a wildcard entry (".example.org") allows gets None: served, never stored.
+    Raises DisallowedHost for a host ALLOWED_HOSTS refuses.
+    """
+    domain, _port = split_domain_port(request.get_host())
+    site_domain, _site_port = split_domain_port(urlsplit(settings.SITE_URL).netloc)
+    if domain == site_domain.lower():
+        return site_domain.lower()
+    literal = {entry.lower() for entry in settings.ALLOWED_HOSTS
+               if entry != "*" and not entry.startswith(".")}
+    return domain if domain in literal else None
+
+
 # The middleware ---------------------------------------------------------------
 
 @dataclass
@@ -333,9 +357,11 @@ class PageCacheMiddleware:
         if not _cacheable_query(request, policy):
             return self._bypass(request, personal=False)
         try:
-            host = request.get_host()
+            host = page_key_host(request)
         except Exception:  # DisallowedHost: let Django answer it as usual
             return self.get_response(request)
+        if host is None:  # a host matched only by a wildcard: not worth a cache entry
+            return self._bypass(request, personal=False)
 
         scope_keys = [_generation_key(SITE)]
         if policy.scope == EVENT:
