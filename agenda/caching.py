@@ -64,6 +64,7 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
+from django.views.decorators.http import require_safe
 
 from agenda import timezones
 
@@ -108,10 +109,13 @@ def public_feed(view):
 
 def _with_policy(view, policy):
     # The view itself is left as it is; the middleware finds the policy on the
-    # wrapper that the URL resolves to.
+    # wrapper that the URL resolves to. A cacheable page is read, never
+    # posted to: other methods get 405 with "Allow: GET, HEAD".
+    safe_view = require_safe(view)
+
     @functools.wraps(view)
     def cached_view(request, *args, **kwargs):
-        return view(request, *args, **kwargs)
+        return safe_view(request, *args, **kwargs)
 
     cached_view.page_cache = policy
     return cached_view

@@ -19,6 +19,8 @@ PAGES = {
     403: (_("Not allowed"), _("You do not have permission to see this page.")),
     404: (_("Page not found"), _("There is no page at this address. It may have moved, or the "
                                  "address may be mistyped.")),
+    405: (_("Method not allowed"), _("This address does not accept that kind of request. Open "
+                                      "it in a browser, or send the form on its page.")),
     413: (_("Too much data"), _("What you sent is larger than this site accepts. Please shorten "
                                 "it and try again.")),
     429: (_("Too many requests"), _("You have made too many requests in a short time. Please wait "

@@ -13,6 +13,7 @@ from csp.utils import build_policy
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.http import HttpResponseNotAllowed
 
 from forum_site.errors import error_page
 from forum_site.logging import redact, request_id_var
@@ -109,6 +110,49 @@ def _body_limit(request) -> int:
     if request.path_info.startswith("/" + settings.ADMIN_URL):
         limit = getattr(settings, "ADMIN_REQUEST_BODY_MAX_BYTES", limit)
     return limit
+
+
+class AllowedMethodsMiddleware:
+    """405 with ``Allow`` for any method the site does not take, as a page that says so.
+
+    Each public view declares its methods (``require_safe``,
+    ``require_http_methods``; cacheable pages through agenda/caching.py), but
+    views that do not (the admin's) answered PUT, DELETE, PATCH, TRACE or
+    OPTIONS with a full page. No view here takes anything but GET, HEAD and
+    POST: any other method is refused before the view (and CSRF) runs. The
+    ``Allow`` header is the view's own answer to OPTIONS, which every view
+    here gives without side effects, narrowed to those three. Every 405 gets
+    the error page in the visitor's language.
+    """
+
+    TAKEN = ("GET", "HEAD", "POST")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 405 and not getattr(response, "content", b""):
+            page = error_page(request, 405)
+            page["Allow"] = response.get("Allow", ", ".join(self.TAKEN))
+            return page
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method in self.TAKEN:
+            return None
+        return HttpResponseNotAllowed(self._allowed(request, view_func, view_args, view_kwargs))
+
+    def _allowed(self, request, view_func, view_args, view_kwargs):
+        asked, request.method = request.method, "OPTIONS"
+        try:
+            allow = view_func(request, *view_args, **view_kwargs).get("Allow", "")
+        except Exception:  # e.g. a 404 for a missing object: say what the site takes
+            allow = ""
+        finally:
+            request.method = asked
+        offered = {method.strip().upper() for method in allow.split(",")}
+        return [method for method in self.TAKEN if method in offered] or list(self.TAKEN)
 
 
 class PermissionsPolicyMiddleware:

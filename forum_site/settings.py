@@ -47,6 +47,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "forum_site.middleware.RequestLogMiddleware",  # first: times and logs everything below
     "forum_site.middleware.RequestBodyLimitMiddleware",  # 413 before any body is read
+    "forum_site.middleware.AllowedMethodsMiddleware",  # 405 + Allow for PUT, TRACE, OPTIONS…
     "forum_site.middleware.ClientIPMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

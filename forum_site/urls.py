@@ -5,6 +5,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.decorators.http import require_safe
 
 from agenda import views as agenda_views
 from agenda.sitemaps import SITEMAPS
@@ -13,8 +14,8 @@ from forum_site import health
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),  # "admin/" unless ADMIN_URL says otherwise
     path("healthz", health.healthz, name="healthz"),
-    path("robots.txt", agenda_views.robots_txt, name="robots_txt"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", require_safe(agenda_views.robots_txt), name="robots_txt"),
+    path("sitemap.xml", require_safe(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("agenda.feed_urls")),
     path("", include("registration.feed_urls")),
 ]

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from agenda.calendars import build_calendar
 from agenda.models import Event, EventOrganisation
@@ -57,7 +57,7 @@ PERSONAL_FIELDS = ("full_name", "email", "organisation", "position")
 
 
 @sensitive_post_parameters(*PERSONAL_FIELDS)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def register(request, event):
     """The sign-up form; a valid submission always ends on the same "check your email" page."""
     event = get_object_or_404(Event, slug=event)
@@ -91,14 +91,14 @@ def register(request, event):
     )
 
 
-@require_GET
+@require_safe
 def sent(request, event):
     """"Check your email": identical whether the address was new or known."""
     event = get_object_or_404(Event, slug=event)
     return render(request, "registration/sent.html", {"event": event})
 
 
-@require_GET
+@require_safe
 def privacy(request, event):
     """The event's privacy notice: what is kept, why, how long, whom to ask."""
     event = get_object_or_404(Event, slug=event)
@@ -124,7 +124,7 @@ def privacy(request, event):
 
 
 @_private
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request, value):
     """The confirmation link: shows what will be confirmed, confirms on POST.
 
@@ -194,7 +194,7 @@ def _with_registration(view):
 
 
 @_private
-@require_GET
+@require_safe
 @_with_registration
 def manage(request, registration):
     """The private page: status, choices, preferences, calendar, cancel, erase."""
@@ -253,7 +253,7 @@ def change_preferences(request, registration):
 
 
 @_private
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @_with_registration
 def cancel(request, registration):
     """Asks first (GET), cancels on POST."""
@@ -266,7 +266,7 @@ def cancel(request, registration):
 
 
 @_private
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @_with_registration
 def erase(request, registration):
     """Asks first (GET), erases on POST; the private link stops working."""
@@ -277,13 +277,13 @@ def erase(request, registration):
                   {"registration": registration, "event": registration.event})
 
 
-@require_GET
+@require_safe
 def erased(request):
     return render(request, "registration/erased.html")
 
 
 @sensitive_post_parameters("email")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def request_link(request):
     """Ask for fresh links by email; the answer never says whether the address is known."""
     status = 200
@@ -304,13 +304,13 @@ def request_link(request):
     return render(request, "registration/request_link.html", {"form": form}, status=status)
 
 
-@require_GET
+@require_safe
 def link_sent(request):
     return render(request, "registration/link_sent.html")
 
 
 @_private
-@require_GET
+@require_safe
 @_with_registration
 def personal_calendar(request, registration):
     """The person's own feed: the sessions they attend, as they stand right now."""

@@ -115,6 +115,8 @@ def test_cache_url_redis_uses_djangos_own_redis_backend():
         "BACKEND": "agenda.caching.RedisCache",
         "LOCATION": "redis://127.0.0.1:6379/3",
         "KEY_PREFIX": "forum",
+        # tests/test_hung_services.py: a Redis that hangs costs half a second.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }}
     from django.core.cache.backends.redis import RedisCache
 

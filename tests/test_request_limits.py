@@ -56,3 +56,77 @@ def test_the_admin_takes_larger_bodies_for_programme_files(admin_client, setting
     settings.ADMIN_REQUEST_BODY_MAX_BYTES = 512 * 1024
     upload = SimpleUploadedFile("programme.csv", b"x" * (1024 * 1024))
     assert admin_client.post("/admin/agenda/event/", {"file": upload}).status_code == 413
+
+
+# Methods -------------------------------------------------------------------------
+
+READ_ONLY = "GET, HEAD"
+FORM = "GET, HEAD, POST"
+
+
+@pytest.fixture
+def urls(forum, django_capture_on_commit_callbacks):
+    """Every kind of URL the site has, and the methods each takes."""
+    from registration import tokens
+    from tests.test_registration_support import sign_up
+
+    registration = sign_up(django_capture_on_commit_callbacks, forum)
+    token = registration.token
+    pending = sign_up(django_capture_on_commit_callbacks, forum, email="an@example.vn",
+                      confirm=False)
+    return {
+        "/en/": READ_ONLY,
+        "/en/events/zccf-2022/": READ_ONLY,
+        "/en/events/zccf-2022/agenda/": READ_ONLY,
+        "/en/events/zccf-2022/sessions/framing-session/": READ_ONLY,
+        "/en/events/zccf-2022/speakers/": READ_ONLY,
+        "/en/events/zccf-2022/changes/": READ_ONLY,
+        "/en/events/zccf-2022/privacy/": READ_ONLY,
+        "/en/events/zccf-2022/register/": FORM,
+        "/en/events/zccf-2022/register/sent/": READ_ONLY,
+        "/en/registration/link/": FORM,
+        "/en/registration/link/sent/": READ_ONLY,
+        "/en/registration/erased/": READ_ONLY,
+        f"/en/registration/confirm/{tokens.sign_confirmation(pending.public_id)}/": FORM,
+        f"/en/registration/{token}/": READ_ONLY,
+        f"/en/registration/{token}/cancel/": FORM,
+        f"/en/registration/{token}/erase/": FORM,
+        f"/en/registration/{token}/choices/": "POST",
+        f"/en/registration/{token}/preferences/": "POST",
+        f"/registration/{token}/calendar.ics": READ_ONLY,
+        "/events/zccf-2022/calendar.ics": READ_ONLY,
+        "/events/zccf-2022/days/1.ics": READ_ONLY,
+        "/events/zccf-2022/schedule.json": READ_ONLY,
+        "/robots.txt": READ_ONLY,
+        "/sitemap.xml": READ_ONLY,
+        "/healthz": READ_ONLY,
+        "/admin/login/": FORM,
+    }
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "TRACE", "OPTIONS"])
+def test_other_methods_get_405_with_allow_everywhere(client, urls, method):
+    answers = {path: client.generic(method, path) for path in urls}
+    assert {path: (r.status_code, r["Allow"]) for path, r in answers.items()} == {
+        path: (405, allow) for path, allow in urls.items()
+    }
+    page = answers["/en/events/zccf-2022/agenda/"]
+    assert heading(page) == "Method not allowed"
+    assert page["Cache-Control"] == "no-store"
+
+
+def test_head_works_wherever_get_does(client, urls):
+    for path, allow in urls.items():
+        if "HEAD" not in allow:
+            assert (client.head(path).status_code, client.head(path)["Allow"]) == (405, allow)
+            continue
+        get, head = client.get(path), client.head(path)
+        assert (path, head.status_code, head.content) == (path, get.status_code, b"")
+        assert head.status_code == 200, path
+        assert head["Content-Type"] == get["Content-Type"]
+
+
+def test_the_admin_refuses_other_methods_after_sign_in(admin_client):
+    response = admin_client.put("/admin/agenda/event/")
+    assert (response.status_code, response["Allow"]) == (405, FORM)
+    assert admin_client.head("/admin/agenda/event/").status_code == 200
