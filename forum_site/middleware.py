@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpResponseNotAllowed
+from whitenoise.middleware import WhiteNoiseMiddleware
 
 from forum_site.errors import error_page
 from forum_site.logging import redact, request_id_var
@@ -153,6 +154,27 @@ class AllowedMethodsMiddleware:
             request.method = asked
         offered = {method.strip().upper() for method in allow.split(",")}
         return [method for method in self.TAKEN if method in offered] or list(self.TAKEN)
+
+
+class StaticFilesMiddleware(WhiteNoiseMiddleware):
+    """WhiteNoise, without the manifest of hashed names (``staticfiles.json``).
+
+    The manifest is collectstatic's bookkeeping, read by the storage from
+    disk; served, it listed every static file and its hash to anyone (a map
+    of the site's code and its exact version).
+    """
+
+    MANIFEST_NAME = "staticfiles.json"
+
+    def add_file_to_dictionary(self, url, path, stat_cache=None):
+        if url == self.static_prefix + self.MANIFEST_NAME:
+            return
+        super().add_file_to_dictionary(url, path, stat_cache=stat_cache)
+
+    def candidate_paths_for_url(self, url):  # WHITENOISE_AUTOREFRESH (a laptop)
+        if url == self.static_prefix + self.MANIFEST_NAME:
+            return
+        yield from super().candidate_paths_for_url(url)
 
 
 class PermissionsPolicyMiddleware:

@@ -50,7 +50,7 @@ MIDDLEWARE = [
     "forum_site.middleware.AllowedMethodsMiddleware",  # 405 + Allow for PUT, TRACE, OPTIONS…
     "forum_site.middleware.ClientIPMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "forum_site.middleware.StaticFilesMiddleware",  # WhiteNoise, minus staticfiles.json
     # Serves anonymous public pages from the shared cache (agenda/caching.py)
     # before anything below runs; the headers set below are stored with them.
     "agenda.caching.PageCacheMiddleware",
@@ -328,6 +328,11 @@ CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="")
 # The admin lives at ADMIN_URL (default "admin/"): a less guessable path keeps
 # most password-guessing robots away; django-axes stops the others.
 ADMIN_URL = env("ADMIN_URL", default="admin/").strip("/") + "/"
+# The admin's is the only login here: after it, and when a next= address is
+# refused as unsafe, organisers land on the admin's index (not Django's
+# default /accounts/profile/, a 404 here).
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
 
 # django-axes: after AXES_FAILURE_LIMIT failed admin logins for one user name
 # from one address, that pair is locked out for AXES_COOLOFF_HOURS. Attempts are

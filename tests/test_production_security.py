@@ -142,9 +142,32 @@ def _manage(*args, **env):
 
 def test_check_deploy_is_clean_with_production_settings():
     result = _manage("check", "--deploy", "--fail-level", "WARNING",
-                     CACHE_URL="redis://127.0.0.1:6379/1", BEHIND_TLS_PROXY="true")
+                     CACHE_URL="redis://127.0.0.1:6379/1", BEHIND_TLS_PROXY="true",
+                     EMAIL_URL="smtp+tls://forum:secret@smtp.example.org:587")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+
+
+def test_check_deploy_warns_when_emails_would_be_printed_to_the_logs():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING",
+                     CACHE_URL="redis://127.0.0.1:6379/1", BEHIND_TLS_PROXY="true")
+    assert result.returncode == 1
+    assert "?: (registration.W001) EMAIL_URL is not set: every email (names, addresses, " \
+           "private registration links) is printed on stdout, into the server's logs, and " \
+           "reaches nobody." in result.stderr
+    assert "System check identified 1 issue (0 silenced)." in result.stderr
+
+
+def test_a_refused_next_address_after_admin_login_lands_on_the_admin_index(client):
+    get_user_model().objects.create_superuser("organiser", "o@example.org", "pw-Forum-2022")
+    for unsafe in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)"):
+        response = client.post(f"/admin/login/?next={unsafe}",
+                               {"username": "organiser", "password": "pw-Forum-2022"})
+        assert (response.status_code, response["Location"]) == (302, "/admin/")
+        client.logout()
+    response = client.post("/admin/login/?next=/admin/agenda/event/",
+                           {"username": "organiser", "password": "pw-Forum-2022"})
+    assert response["Location"] == "/admin/agenda/event/"
 
 
 def test_the_admin_address_comes_from_admin_url():

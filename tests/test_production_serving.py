@@ -83,6 +83,16 @@ def test_pages_link_hashed_static_files_served_compressed_and_cached_for_a_year(
     assert int(gzipped["Content-Length"]) < len(body)
 
 
+@pytest.mark.django_db
+def test_the_manifest_of_hashed_names_is_not_served(client, forum, collected_static, tmp_path):
+    assert (tmp_path / "staticfiles.json").is_file()  # the storage still reads it from disk
+    for path in ("/static/staticfiles.json", "/static/staticfiles.json.gz"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "X-Page-Cache" not in response  # Django's 404 page, not a file
+    assert client.get(f"/static/{collected_static['css/site.css']}").status_code == 200
+
+
 def test_tests_and_laptops_use_plain_static_storage(settings):
     # pytest sets PYTEST_VERSION: templates render {% static %} without collectstatic.
     assert settings.STATIC_MANIFEST is False
