@@ -130,3 +130,10 @@ def test_the_admin_refuses_other_methods_after_sign_in(admin_client):
     response = admin_client.put("/admin/agenda/event/")
     assert (response.status_code, response["Allow"]) == (405, FORM)
     assert admin_client.head("/admin/agenda/event/").status_code == 200
+
+
+def test_the_405_page_is_in_the_language_of_the_page(client, forum):
+    response = client.put("/ja/events/zccf-2022/agenda/")
+    assert (response.status_code, response["Allow"]) == (405, READ_ONLY)
+    assert heading(response) == "このリクエストは受け付けられません"
+    assert '<html lang="ja">' in response.content.decode()
