@@ -135,9 +135,14 @@ class AllowedMethodsMiddleware:
         response = self.get_response(request)
         if response.status_code == 405 and not getattr(response, "content", b""):
             page = error_page(request, 405)
-            page["Allow"] = response.get("Allow", ", ".join(self.TAKEN))
+            page["Allow"] = ", ".join(self._narrowed(response.get("Allow", "")))
             return page
         return response
+
+    def _narrowed(self, allow):
+        """The methods of an ``Allow`` value that the site takes at all (all three if none)."""
+        offered = {method.strip().upper() for method in allow.split(",")}
+        return [method for method in self.TAKEN if method in offered] or list(self.TAKEN)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.method in self.TAKEN:
@@ -152,8 +157,7 @@ class AllowedMethodsMiddleware:
             allow = ""
         finally:
             request.method = asked
-        offered = {method.strip().upper() for method in allow.split(",")}
-        return [method for method in self.TAKEN if method in offered] or list(self.TAKEN)
+        return self._narrowed(allow)
 
 
 class StaticFilesMiddleware(WhiteNoiseMiddleware):

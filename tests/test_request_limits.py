@@ -137,3 +137,10 @@ def test_the_405_page_is_in_the_language_of_the_page(client, forum):
     assert (response.status_code, response["Allow"]) == (405, READ_ONLY)
     assert heading(response) == "このリクエストは受け付けられません"
     assert '<html lang="ja">' in response.content.decode()
+
+
+def test_a_view_that_takes_only_post_says_so(admin_client):
+    # Django's admin logout takes POST (and OPTIONS, which the site refuses).
+    response = admin_client.get("/admin/logout/")
+    assert (response.status_code, response["Allow"]) == (405, "POST")
+    assert heading(response) == "Method not allowed"
