@@ -179,18 +179,23 @@ def test_organisers_cannot_change_a_stored_email(organiser_client, hanako):
 
 
 def test_nobody_can_rewrite_the_sender_or_recipients_in_the_admin(superuser_client, hanako):
-    email = Email.objects.filter(to=["hanako@example.jp"]).last()
+    email = Email.objects.filter(to=["hanako@example.jp"]).order_by("pk").first()  # no file
+    [log] = email.logs.all()
     response = superuser_client.post(f"{OUTBOX}{email.pk}/change/", {
         "from_email": "x@evil.example", "to": "x@evil.example", "bcc": "x@evil.example",
+        "headers": '{"Bcc": "x@evil.example"}',
         "priority": "2", "status": "2", "scheduled_time_0": "", "scheduled_time_1": "",
-        "attachmentemail_set-TOTAL_FORMS": "0", "attachmentemail_set-INITIAL_FORMS": "0",
-        "logs-TOTAL_FORMS": "0", "logs-INITIAL_FORMS": "0",
+        "Attachment_emails-TOTAL_FORMS": "0", "Attachment_emails-INITIAL_FORMS": "0",
+        "logs-TOTAL_FORMS": "1", "logs-INITIAL_FORMS": "1",
+        "logs-0-id": str(log.pk), "logs-0-email": str(email.pk),
     })
-    assert response.status_code in (200, 302)
+    assert (response.status_code, response["Location"]) == (302, OUTBOX)  # saved
     email.refresh_from_db()
-    assert (email.from_email, email.to, email.bcc) == (
-        "Forum site <noreply@localhost>", ["hanako@example.jp"], []
+    assert (email.from_email, email.to, email.bcc, email.headers) == (
+        "Forum site <noreply@localhost>", ["hanako@example.jp"], [],
+        {"Reply-To": "decarbozingcities@iges.or.jp"},  # the event's contact
     )
+    assert email.priority == 2  # what the form may change, it did
 
 
 @pytest.mark.parametrize("lookup", ["message__contains", "html_message__regex",
@@ -209,3 +214,36 @@ def test_masking_leaves_the_rest_of_the_text_alone():
         "registration/[private]/calendar.ics"
     )
     assert re.search(r"[ab]{43}", tokens.mask_links(text)) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_keeps_the_digest_and_drops_the_clear_token(seed_events):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+    from django.utils import timezone
+
+    def migrate(target):
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate([target])
+        return executor.loader.project_state([target]).apps
+
+    before = ("registration", "0005_organisers_see_emails")
+    old_apps = migrate(before)
+    OldRegistration = old_apps.get_model("registration", "Registration")
+    legacy = secrets.token_urlsafe(32)
+    OldRegistration.objects.create(
+        event_id=seed_events["zccf-2022"].pk, full_name="Old", email="old@example.org",
+        email_key="old@example.org", sector="other", privacy_consent_at=timezone.now(),
+        status="confirmed", token=legacy, token_digest=tokens.digest(legacy),
+    )
+    migrate(("registration", "0006_private_tokens_digest_only"))
+    with connection.cursor() as cursor:
+        columns = {column.name for column in
+                   connection.introspection.get_table_description(cursor,
+                                                                  "registration_registration")}
+    assert "token" not in columns
+    row = Registration.objects.get(email="old@example.org")
+    assert (row.token_digest, row.token_salt) == (tokens.digest(legacy), "")
+    assert row.public_id is not None
+    assert services.find_by_token(legacy).pk == row.pk
