@@ -92,7 +92,6 @@ class RequestBodyLimitMiddleware:
 
     def __call__(self, request):
         if _body_length(request) > _body_limit(request):
-            request._mark_post_parse_error()  # nothing below may parse the body
             return error_page(request, 413)
         return self.get_response(request)
 
