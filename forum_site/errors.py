@@ -8,6 +8,7 @@ import logging
 
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, InterfaceError
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
@@ -37,7 +38,12 @@ def error_page(request, status, detail=None):
     """Render the error page for ``status`` with an optional extra sentence."""
     title, message = PAGES[status]
     context = {"status": status, "title": title, "message": message, "detail": detail}
-    response = render(request, "errors/error.html", context, status=status)
+    try:
+        response = render(request, "errors/error.html", context, status=status)
+    except Exception:  # an error page must never fail in turn: a minimal, safe body
+        logger.exception("error page %s could not be rendered", status)
+        response = HttpResponse(f"{status} {title}\n", status=status,
+                                content_type="text/plain; charset=utf-8")
     response["Cache-Control"] = "no-store"
     if status == 503:
         response["Retry-After"] = "120"

@@ -35,3 +35,16 @@ def test_an_unknown_host_with_a_port_and_a_post_is_a_400_too(client, seed_events
                            HTTP_HOST="203.0.113.9:8080")
     assert response.status_code == 400
     assert [r for r in caplog.records if r.exc_info] == []
+
+
+def test_an_error_page_that_cannot_render_falls_back_to_a_plain_body(rf, monkeypatch):
+    from forum_site import errors
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("template broken")
+
+    monkeypatch.setattr(errors, "render", broken)
+    response = errors.bad_request(rf.get("/", HTTP_HOST="evil.example"))
+    assert (response.status_code, response.content) == (400, b"400 Bad request\n")
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response["Cache-Control"] == "no-store"
