@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpResponseNotAllowed
+from django.utils import translation
 from whitenoise.middleware import WhiteNoiseMiddleware
 
 from forum_site.errors import error_page
@@ -92,7 +93,10 @@ class RequestBodyLimitMiddleware:
 
     def __call__(self, request):
         if _body_length(request) > _body_limit(request):
-            return error_page(request, 413)
+            # Before LocaleMiddleware: the page's language comes from its path.
+            language = translation.get_language_from_path(request.path_info)
+            with translation.override(language or settings.LANGUAGE_CODE):
+                return error_page(request, 413)
         return self.get_response(request)
 
 

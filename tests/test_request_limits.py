@@ -40,6 +40,14 @@ def test_any_content_type_over_the_limit_is_a_413(client, forum):
         assert (response.status_code, heading(response)) == (413, "Too much data")
 
 
+def test_the_413_page_is_in_the_language_of_the_page(client, forum):
+    data = form_data(forum)
+    data["attachment"] = SimpleUploadedFile("big.bin", b"x" * (1024 * 1024))
+    response = client.post("/vi/events/zccf-2022/register/", data)
+    assert (response.status_code, heading(response)) == (413, "Dữ liệu quá lớn")
+    assert '<html lang="vi">' in response.content.decode()
+
+
 def test_a_form_under_the_limit_still_registers(client, forum):
     data = form_data(forum, email="small@example.org")
     data["attachment"] = SimpleUploadedFile("small.txt", b"x" * 1000)
