@@ -113,11 +113,12 @@ print(json.dumps(answers))
     # check still hanging and answers at once.
     [(first, retry, took), (second, _retry, took_again)] = answers["/healthz"]
     assert (first, second, retry) == (503, 503, "10")
-    assert took <= 1.0 and took_again <= 0.3
+    # Bounds are loose for a busy machine: without the timeouts each waits for minutes.
+    assert took <= 2.0 and took_again <= 1.0
     for path in ("/en/", "/en/events/zccf-2022/agenda/"):
         [(status, retry, took)] = answers[path]
         assert (status, retry) == (503, "120")
-        assert took <= 4.0  # DB_CONNECT_TIMEOUT (2 s), not minutes
+        assert took <= 6.0  # DB_CONNECT_TIMEOUT (2 s), not minutes
 
 
 @pytest.mark.django_db
@@ -133,7 +134,7 @@ def test_a_hung_redis_costs_each_page_its_timeouts_not_more(client, forum, setti
         response = client.get("/en/events/zccf-2022/agenda/")
         took = time.monotonic() - started
         assert (response.status_code, response["X-Page-Cache"]) == (200, "bypass")
-        assert took < 2.0  # one lookup timed out; without timeouts it waits for ever
+        assert took < 3.0  # one lookup timed out; without timeouts it waits for ever
         health = client.get("/healthz")
         assert (health.status_code, health.content) == (200, b"ok\n")
     finally:
