@@ -19,7 +19,7 @@ from agenda.models import Event, Session, SessionChange
 from registration import services, tokens
 from registration.models import ChangeNotice, Registration
 from tests.factories import make_day, make_event, make_session
-from tests.test_registration_support import outbox_to, sign_up
+from tests.registration_support import outbox_to, sign_up
 
 pytestmark = pytest.mark.django_db
 
@@ -50,11 +50,6 @@ def clock(monkeypatch):
     ticks = itertools.count()
     start = datetime(2022, 2, 1, 9, 0, tzinfo=UTC)
     monkeypatch.setattr(timezone, "now", lambda: start + timedelta(minutes=next(ticks)))
-
-
-@pytest.fixture
-def capture(django_capture_on_commit_callbacks):
-    return django_capture_on_commit_callbacks
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from django.db.migrations.executor import MigrationExecutor
 from agenda.models import Session
 from registration.models import Registration
 from tests.factories import make_day, make_event, make_session
+from tests.registration_support import sign_up
 from tests.test_admin import session_form
-from tests.test_registration_support import sign_up
 
 REGISTRATIONS = "/admin/registration/registration/"
 
@@ -56,11 +56,6 @@ def organisers_group():
 
 def permissions_of(group):
     return set(group.permissions.values_list("content_type__app_label", "codename"))
-
-
-@pytest.fixture
-def capture(django_capture_on_commit_callbacks):
-    return django_capture_on_commit_callbacks
 
 
 @pytest.fixture
