@@ -24,9 +24,10 @@ SECRET_KEY = env(
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-# The public address of the site, used in emails and calendar files where no
-# request is at hand (for example in management commands).
-SITE_URL = env("SITE_URL", default="http://localhost:8000").rstrip("/")
+# The public address of the site, used in emails, calendar files and feeds.
+# Empty on a laptop: links then use the address of the request being served
+# (forum_site/site_url.py). Production sets it.
+SITE_URL = env("SITE_URL", default="").rstrip("/")
 
 INSTALLED_APPS = [
     "modeltranslation",  # must come before django.contrib.admin
@@ -48,6 +49,7 @@ MIDDLEWARE = [
     "forum_site.middleware.RequestLogMiddleware",  # first: times and logs everything below
     "forum_site.middleware.ClientIPMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "forum_site.site_url.SiteURLMiddleware",  # links built from the request without SITE_URL
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Serves anonymous public pages from the shared cache (agenda/caching.py)
     # before anything below runs; the headers set below are stored with them.

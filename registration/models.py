@@ -196,7 +196,7 @@ class ChangeNotice(models.Model):
     """A programme change a registrant has been told about, so they are never told twice.
 
     Written in the same transaction that queues the email
-    (``registration.services.notify_changes``); unique per registrant and
+    (``registration.notices.notify_changes``); unique per registrant and
     change, so even two runs at once cannot tell anyone twice.
     """
 

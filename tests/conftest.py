@@ -56,6 +56,13 @@ def _plain_http(settings):
 
 
 @pytest.fixture(autouse=True)
+def _site_url(settings):
+    # As in production, links leave on the public address; tests of the
+    # laptop's fallback (no SITE_URL) clear it (tests/test_site_url.py).
+    settings.SITE_URL = "http://localhost:8000"
+
+
+@pytest.fixture(autouse=True)
 def _default_language(settings):
     # A request through LocaleMiddleware leaves its language active in the
     # thread; each test starts from the site's default instead.

@@ -210,9 +210,27 @@ def test_an_organiser_resends_a_confirmation(organiser_client, people, capture):
     assert [m.to for m in mail.outbox] == [["hanako@example.jp"]]
 
 
-def test_an_organiser_sees_the_dashboard(organiser_client, forum):
-    response = organiser_client.get(f"/admin/registration/registration/dashboard/{forum.pk}/")
+def test_an_organiser_sees_the_dashboard_and_downloads_its_tables(organiser_client, people,
+                                                                   forum):
+    dashboard = f"/admin/registration/registration/dashboard/{forum.pk}/"
+    response = organiser_client.get(dashboard)
     assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h2 id=\"section-totals\">" in html
+    assert f'href="{dashboard}totals.csv" download' in html
+    totals = organiser_client.get(f"{dashboard}totals.csv")
+    assert totals.status_code == 200
+    rows = list(csv.reader(io.StringIO(totals.content.decode("utf-8-sig"))))
+    assert rows == [
+        ["Status", "Registrations"],
+        ["Awaiting email confirmation", "0"],
+        ["Confirmed", "2"],
+        ["On the waiting list", "1"],
+        ["Cancelled", "0"],
+        ["Total", "3"],
+        ["of which personal data erased", "0"],
+        ["Event capacity", "2"],
+    ]
 
 
 # Accounts stay with superusers ---------------------------------------------------
