@@ -163,6 +163,11 @@ class Event(models.Model):
     def reference_zone(self):
         return zoneinfo.ZoneInfo(self.reference_timezone)
 
+    @property
+    def is_streamed(self):
+        """Online or hybrid: there is a livestream to join."""
+        return self.format != self.Format.IN_PERSON
+
 
 class EventOrganisation(models.Model):
     """The part an organisation plays in an event, in display order."""

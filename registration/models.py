@@ -128,6 +128,23 @@ class Registration(models.Model):
         """Whether the registration still counts (not cancelled, not erased)."""
         return self.status != self.Status.CANCELLED
 
+    # What templates ask, so that none compares status strings.
+    @property
+    def is_pending(self):
+        return self.status == self.Status.PENDING
+
+    @property
+    def is_confirmed(self):
+        return self.status == self.Status.CONFIRMED
+
+    @property
+    def is_waitlisted(self):
+        return self.status == self.Status.WAITLISTED
+
+    @property
+    def is_cancelled(self):
+        return self.status == self.Status.CANCELLED
+
 
 class SessionChoice(models.Model):
     """A parallel session a participant chose for one slot, and their seat in it."""
