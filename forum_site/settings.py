@@ -237,6 +237,11 @@ LOGGING = {
         # A handler of its own stops django-post_office from installing its
         # plain-text one; its records reach the console above like any other.
         "post_office": {"handlers": ["null"], "level": "INFO", "propagate": True},
+        # One line per event: Django's own console handler (DEBUG only) would
+        # print "Not Found: …" a second time beside the root's line, and
+        # runserver's "GET … 200" lines repeat forum_site.access.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["null"], "propagate": False},
     },
 }
 
