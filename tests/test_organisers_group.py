@@ -41,10 +41,11 @@ EMAIL_PERMISSIONS = {
 
 
 def organisers_group():
-    """The Organisers group, created as the migration does if a flush removed it.
+    """The Organisers group, created as the migration does if a test removed it.
 
-    Transactional tests (browser tests among them) start from a flushed
-    database, which keeps no data from migrations.
+    Every test starts with the group (transactional ones get it back through
+    serialized_rollback, see tests/conftest.py); a test that deletes it, or
+    migrates it away, gets it back here.
     """
     from django.apps import apps
 
@@ -93,8 +94,8 @@ def test_the_group_exists_after_migrating_with_exactly_its_permissions():
     assert not group.permissions.filter(content_type__app_label__in=["auth", "admin"]).exists()
 
 
-# Transactional (the schema changes), so the database is flushed afterwards:
-# transactional tests that need the group create it (see organisers_group()).
+# Transactional (the schema changes): the database is emptied afterwards and
+# the next transactional test starts from the serialized seed data again.
 @pytest.mark.django_db(transaction=True)
 def test_migrating_registration_to_zero_removes_the_group_and_back_restores_it():
     def migrate(target):
