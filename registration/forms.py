@@ -12,7 +12,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from agenda.models import Session
 from forum_site.languages import local_name
 from registration import seats
 from registration.models import Sector, validate_no_comma
@@ -46,11 +45,7 @@ class SlotFieldsMixin:
         self.slots = parallel_slots(event)
         self.slot_fields = []
         current_ids = {session.pk for session in (current or [])}
-        taken = dict(
-            seats.with_seat_counts(
-                Session.objects.filter(pk__in=[s.pk for slot in self.slots for s in slot.sessions])
-            ).values_list("pk", "taken")
-        )
+        taken = seats.taken_by_session([s.pk for slot in self.slots for s in slot.sessions])
         zones = event.display_zones
         for slot in self.slots:
             name = f"slot_{slot.key}"

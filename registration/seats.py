@@ -8,6 +8,7 @@ the form warns of full sessions, and the dashboard and the admin show them.
 
 from django.db.models import Count, Q
 
+from agenda.models import Session
 from registration.models import Registration, SessionChoice
 
 
@@ -36,6 +37,13 @@ def taken_in_session(session) -> int:
     return SessionChoice.objects.filter(
         session=session, status=SessionChoice.Status.CONFIRMED
     ).count()
+
+
+def taken_by_session(session_ids) -> dict:
+    """Seats taken in each of the sessions ``session_ids``, by id, in one query."""
+    return dict(
+        with_seat_counts(Session.objects.filter(pk__in=session_ids)).values_list("pk", "taken")
+    )
 
 
 def with_seat_counts(sessions):

@@ -24,13 +24,19 @@ SEED_FIXTURES = ["zccf-2022", "dien-bien-2024"]
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database with the seed events loaded, once for the whole session."""
-    from django.db import connection
+    from django.db import DEFAULT_DB_ALIAS, connections
 
+    connection = connections[DEFAULT_DB_ALIAS]
     with django_db_blocker.unblock():
         call_command("loaddata", *SEED_FIXTURES, verbosity=0)
         # What serialized_rollback restores before a transactional test: Django
         # serialized the database after migrating, before the seeds were here.
-        connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+        contents = connection.creation.serialize_db_to_string()
+        connection._test_serialized_contents = contents
+        # Django reads it from the connection object, but Playwright's greenlets
+        # (tests/browser) give the same database a new connection object: kept
+        # on the backend's class too, every connection object finds it.
+        type(connection)._test_serialized_contents = contents
 
 
 def pytest_collection_modifyitems(items):
@@ -124,3 +130,4 @@ def capture(django_capture_on_commit_callbacks):
 def web(client, capture):
     """The test client, with the emails a request queues sent when it ends."""
     return CommitClient(client, capture)
+
