@@ -8,7 +8,6 @@ reads the same whichever way it was added.
 from datetime import UTC, datetime
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
-from django.conf import settings
 from django.urls import reverse
 
 from agenda.calendars import (
@@ -17,6 +16,7 @@ from agenda.calendars import (
     session_location,
     session_summary,
 )
+from forum_site.site_url import site_url
 
 GOOGLE_CALENDAR_URL = "https://calendar.google.com/calendar/render"
 OUTLOOK_COM_URL = "https://outlook.live.com/calendar/0/action/compose"
@@ -74,21 +74,6 @@ def web_calendar_urls(session, language: str) -> dict[str, str]:
     }
 
 
-def google_calendar_url(session, language: str) -> str:
-    """A Google Calendar "create event" link for ``session``, texts in ``language``."""
-    return web_calendar_urls(session, language)["google"]
-
-
-def outlook_com_url(session, language: str) -> str:
-    """An Outlook.com (personal Microsoft account) "new event" link for ``session``."""
-    return web_calendar_urls(session, language)["outlook"]
-
-
-def office365_url(session, language: str) -> str:
-    """A Microsoft 365 (work or school account) "new event" link for ``session``."""
-    return web_calendar_urls(session, language)["office365"]
-
-
 def webcal_url(http_url: str) -> str:
     """``http_url`` with the ``webcal://`` scheme, which opens the subscribe dialog.
 
@@ -108,8 +93,9 @@ def google_subscribe_url(feed_url: str) -> str:
 def _feed_url(name: str, kwargs: dict, language: str) -> str:
     # Feeds have no language prefix; the language travels in ?lang= so that a
     # calendar server fetching the feed later still gets the visitor's language.
+    # On site_url(): SITE_URL, or on a laptop the address the page was served on.
     path = reverse(f"feeds:{name}", kwargs=kwargs)
-    return f"{settings.SITE_URL}{path}?{_query({'lang': calendar_language(language)})}"
+    return f"{site_url()}{path}?{_query({'lang': calendar_language(language)})}"
 
 
 def event_calendar_url(event, language: str) -> str:

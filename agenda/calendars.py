@@ -21,6 +21,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from forum_site.site_url import site_url
+
 PRODID = "-//Forum site//Programme calendar//EN"
 
 # How often subscribed clients should fetch a feed again (RFC 7986 and the
@@ -73,7 +75,7 @@ def session_url(session, language: str) -> str:
         path = reverse(
             "agenda:session", kwargs={"event": session.event.slug, "session": session.slug}
         )
-    return settings.SITE_URL + path
+    return site_url() + path
 
 
 def session_summary(session, language: str) -> str:

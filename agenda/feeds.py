@@ -26,13 +26,13 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
-from django.utils.http import content_disposition_header
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_safe
 
 from agenda import schedule_json
 from agenda.calendars import build_calendar, calendar_language, clean_text
 from agenda.models import Day, Event, Session, SessionSpeaker
+from forum_site import downloads
 
 # Raise when the output format changes, so cached copies are not reused.
 FORMAT_VERSION = "1"
@@ -73,21 +73,11 @@ def _filename(text: str, fallback: str) -> str:
     return name or fallback
 
 
-def content_disposition(filename: str, fallback: str) -> str:
-    """``attachment; filename=…``; for a non-ASCII name, RFC 5987 ``filename*`` after an
-    ASCII ``fallback``."""
-    header = content_disposition_header(True, filename)
-    if "filename*=" in header:
-        # Old clients that do not read filename* still get a sensible name.
-        header = header.replace("attachment; ", f'attachment; filename="{fallback}"; ', 1)
-    return header
-
-
 def calendar_response(body: bytes, *, filename: str, fallback_filename: str,
                       language: str) -> HttpResponse:
     """An .ics download: content type, filename, language and Vary headers set."""
     response = HttpResponse(body, content_type=CALENDAR_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition(
+    response["Content-Disposition"] = downloads.attachment(
         _filename(filename, fallback_filename) + ".ics", fallback_filename + ".ics"
     )
     response["Content-Language"] = language

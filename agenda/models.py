@@ -163,6 +163,11 @@ class Event(models.Model):
     def reference_zone(self):
         return zoneinfo.ZoneInfo(self.reference_timezone)
 
+    @property
+    def is_streamed(self):
+        """Online or hybrid: there is a livestream to join."""
+        return self.format != self.Format.IN_PERSON
+
 
 class EventOrganisation(models.Model):
     """The part an organisation plays in an event, in display order."""
@@ -314,19 +319,29 @@ class Session(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        # Calendar clients replace an event only when SEQUENCE rises, so any
-        # change of time or status must raise it; other edits must not.
+        """Save; when the time or status changed, raise SEQUENCE.
+
+        Calendar clients replace an event only when SEQUENCE rises, so any
+        change of time or status must raise it; other edits must not. This is
+        the one place that compares with the stored row: it leaves the stored
+        time and status in ``time_and_status_before`` (None for a new session),
+        from which ``agenda.services.save_session`` records the change.
+        """
+        self.time_and_status_before = None
         if self.pk is not None and not self._state.adding:
             stored = (
                 Session.objects.filter(pk=self.pk)
-                .values_list("start", "end", "status", "sequence")
+                .values("start", "end", "status", "sequence")
                 .first()
             )
-            if stored is not None and stored[:3] != (self.start, self.end, self.status):
-                self.sequence = stored[3] + 1
-                update_fields = kwargs.get("update_fields")
-                if update_fields is not None:
-                    kwargs["update_fields"] = set(update_fields) | {"sequence", "updated_at"}
+            if stored is not None:
+                sequence = stored.pop("sequence")
+                self.time_and_status_before = stored
+                if stored != self.time_and_status():
+                    self.sequence = sequence + 1
+                    update_fields = kwargs.get("update_fields")
+                    if update_fields is not None:
+                        kwargs["update_fields"] = set(update_fields) | {"sequence", "updated_at"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -336,6 +351,10 @@ class Session(models.Model):
         return self.event.natural_key() + (self.slug,)
 
     natural_key.dependencies = ["agenda.event", "agenda.day"]
+
+    def time_and_status(self) -> dict:
+        """``{"start", "end", "status"}``: what a recorded change is about."""
+        return {"start": self.start, "end": self.end, "status": self.status}
 
     @property
     def is_cancelled(self):

@@ -25,6 +25,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from agenda.calendars import calendar_language, clean_text, session_url
+from forum_site.site_url import site_url
 
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
 GENERATOR = {"name": "forum-site", "version": "1"}
@@ -73,7 +74,7 @@ def _room_name(session) -> str:
 def _room_guid(event, key: str) -> str:
     # Stable across languages and requests: derived from the event's page
     # address and the English track name.
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{settings.SITE_URL}/events/{event.slug}/#{key}"))
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{site_url()}/events/{event.slug}/#{key}"))
 
 
 def _event_type(session) -> str:
@@ -176,7 +177,7 @@ def build_schedule(event, days, sessions, *, language: str, version: str) -> dic
             "end": days[-1].date.isoformat() if days else "",
             "daysCount": len(days),
             "timeslot_duration": _hh_mm(_timeslot_minutes(sessions, zone)),
-            "url": settings.SITE_URL + reverse("agenda:event", kwargs={"event": event.slug}),
+            "url": site_url() + reverse("agenda:event", kwargs={"event": event.slug}),
             "rooms": [
                 {"name": name, "guid": _room_guid(event, key)} for key, name in rooms.items()
             ],
@@ -196,7 +197,7 @@ def build_schedule(event, days, sessions, *, language: str, version: str) -> dic
         "generator": GENERATOR,
         "schedule": {
             "version": version,
-            "base_url": settings.SITE_URL + "/",
+            "base_url": site_url() + "/",
             "conference": conference,
         },
     }

@@ -20,21 +20,15 @@ def save_session(session: Session, *, changed_by=None) -> SessionChange | None:
     (a user) who made it, kept for the admin only.
     """
     with transaction.atomic():
-        before = None
         if session.pk is not None and not session._state.adding:
             # Locked so that two organisers saving at once record a chain of
             # changes (a→b, b→c), never two changes from the same "before".
-            before = (
-                Session.objects.select_for_update()
-                .filter(pk=session.pk)
-                .values("start", "end", "status")
-                .first()
-            )
+            list(Session.objects.select_for_update().filter(pk=session.pk).values_list("pk"))
+        # Session.save compares with the stored row (and raises SEQUENCE).
         session.save()
-        if before is None:
-            return None
-        after = {"start": session.start, "end": session.end, "status": session.status}
-        if after == before:
+        before = session.time_and_status_before
+        after = session.time_and_status()
+        if before is None or after == before:
             return None
         return SessionChange.objects.create(
             session=session,

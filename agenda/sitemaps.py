@@ -2,12 +2,12 @@
 
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.urls import reverse
 
 from agenda.models import Event, Session, Speaker
+from forum_site.site_url import site_url
 
 
 class _SiteSitemap(Sitemap):
@@ -18,10 +18,10 @@ class _SiteSitemap(Sitemap):
     x_default = True
 
     def get_domain(self, site=None):
-        return urlsplit(settings.SITE_URL).netloc
+        return urlsplit(site_url()).netloc
 
     def get_protocol(self, protocol=None):
-        return urlsplit(settings.SITE_URL).scheme
+        return urlsplit(site_url()).scheme
 
 
 class EventPagesSitemap(_SiteSitemap):

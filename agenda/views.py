@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from agenda import programme, timezones
+from forum_site.site_url import site_url
 
 
 def robots_txt(request):
@@ -15,7 +16,7 @@ def robots_txt(request):
     """
     lines = ["User-agent: *"]
     lines += [f"Disallow: /{code}/registration/" for code, _name in settings.LANGUAGES]
-    lines += ["Disallow: /registration/", "", f"Sitemap: {settings.SITE_URL}/sitemap.xml", ""]
+    lines += ["Disallow: /registration/", "", f"Sitemap: {site_url()}/sitemap.xml", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 

@@ -24,9 +24,10 @@ SECRET_KEY = env(
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-# The public address of the site, used in emails and calendar files where no
-# request is at hand (for example in management commands).
-SITE_URL = env("SITE_URL", default="http://localhost:8000").rstrip("/")
+# The public address of the site, used in emails, calendar files and feeds.
+# Empty on a laptop: links then use the address of the request being served
+# (forum_site/site_url.py). Production sets it.
+SITE_URL = env("SITE_URL", default="").rstrip("/")
 
 INSTALLED_APPS = [
     "modeltranslation",  # must come before django.contrib.admin
@@ -50,6 +51,7 @@ MIDDLEWARE = [
     "forum_site.middleware.AllowedMethodsMiddleware",  # 405 + Allow for PUT, TRACE, OPTIONS…
     "forum_site.middleware.ClientIPMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "forum_site.site_url.SiteURLMiddleware",  # links built from the request without SITE_URL
     "forum_site.middleware.StaticFilesMiddleware",  # WhiteNoise, minus staticfiles.json
     # Serves anonymous public pages from the shared cache (agenda/caching.py)
     # before anything below runs; the headers set below are stored with them.
@@ -264,6 +266,11 @@ LOGGING = {
         # A Host header the site does not serve (scanners on the bare IP): the
         # access line already records the 400; Django would add a traceback.
         "django.security.DisallowedHost": {"handlers": ["null"], "propagate": False},
+        # One line per event: Django's own console handler (DEBUG only) would
+        # print "Not Found: …" a second time beside the root's line, and
+        # runserver's "GET … 200" lines repeat forum_site.access.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["null"], "propagate": False},
     },
 }
 

@@ -9,7 +9,6 @@ import io
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
 from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -25,7 +24,8 @@ from post_office.models import Email
 
 from agenda import admin as agenda_admin
 from agenda.models import Event, Session, SessionChange
-from registration import dashboard, exports, services, tokens
+from forum_site import downloads
+from registration import dashboard, exports, notices, seats, services, tokens
 from registration.models import Registration, ReminderSent, SessionChoice
 
 # Fields of a registration that lead to its private link: never filtered on.
@@ -284,38 +284,30 @@ def file_response(buffer, filename):
     response = HttpResponse(
         buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8"
     )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = downloads.attachment(filename)
     return response
 
 
 def seat_counts():
     """Per event: capacity and registrations by status; per parallel session: seats."""
-    statuses = Registration.Status
-    events = Event.objects.annotate(
-        confirmed=Count("registrations", filter=Q(registrations__status=statuses.CONFIRMED)),
-        waitlisted=Count("registrations", filter=Q(registrations__status=statuses.WAITLISTED)),
-        pending=Count("registrations", filter=Q(registrations__status=statuses.PENDING)),
-        cancelled=Count("registrations", filter=Q(registrations__status=statuses.CANCELLED)),
-    ).order_by("slug")
-    sessions = dashboard.with_seat_counts(
+    events = seats.with_registration_counts(Event.objects.all()).order_by("slug")
+    sessions = seats.with_seat_counts(
         Session.objects.filter(kind=Session.Kind.PARALLEL)
     ).order_by("start", "track", "pk")
     by_event = {}
     for session in sessions:
-        session.free = (
-            None if session.capacity is None else max(session.capacity - session.taken, 0)
-        )
+        session.free = seats.free_seats(session.capacity, session.taken)
         by_event.setdefault(session.event_id, []).append(session)
     result = []
     for event in events:
-        event.free = None if event.capacity is None else max(event.capacity - event.confirmed, 0)
+        event.free = seats.free_seats(event.capacity, event.confirmed)
         result.append({"event": event, "sessions": by_event.get(event.pk, [])})
     return result
 
 
 def notify_registrants(modeladmin, request, events):
     """Email registrants the changes of their sessions not yet told them; say how many."""
-    count = sum(services.notify_changes(event) for event in events)
+    count = sum(notices.notify_changes(event) for event in events)
     modeladmin.message_user(
         request,
         ngettext(

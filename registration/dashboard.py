@@ -29,8 +29,8 @@ from django.utils.translation import pgettext
 from django_countries import countries
 
 from agenda.models import Session
-from registration import charts
-from registration.models import Registration, Sector, SessionChoice
+from registration import charts, seats
+from registration.models import Registration, Sector
 
 Status = Registration.Status
 
@@ -72,7 +72,7 @@ class Fill:
 
     @property
     def free(self):
-        return None if self.capacity is None else max(self.capacity - self.taken, 0)
+        return seats.free_seats(self.capacity, self.taken)
 
 
 @dataclass
@@ -180,7 +180,7 @@ def session_fill(event) -> list[Fill]:
     sessions are open to everyone with an event seat, so the event's own fill
     (:func:`event_fill`) stands for them. Cancelled sessions are listed, marked.
     """
-    sessions = with_seat_counts(
+    sessions = seats.with_seat_counts(
         Session.objects.filter(event=event, kind=Session.Kind.PARALLEL)
     ).order_by("start", "track", "pk")
     fills = []
@@ -190,27 +190,6 @@ def session_fill(event) -> list[Fill]:
             label = _("%(session)s (cancelled)") % {"session": label}
         fills.append(Fill(label, session.capacity, session.taken, session.waiting))
     return fills
-
-
-def with_seat_counts(sessions):
-    """``sessions`` annotated with ``taken`` (confirmed seats) and ``waiting``.
-
-    ``waiting`` counts only people whose place at the event is confirmed: a
-    session's queue moves only for them.
-    """
-    return sessions.annotate(
-        taken=Count(
-            "registration_choices",
-            filter=Q(registration_choices__status=SessionChoice.Status.CONFIRMED),
-        ),
-        waiting=Count(
-            "registration_choices",
-            filter=Q(
-                registration_choices__status=SessionChoice.Status.WAITLISTED,
-                registration_choices__registration__status=Status.CONFIRMED,
-            ),
-        ),
-    )
 
 
 def event_fill(event, counts: Totals) -> Fill:

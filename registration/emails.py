@@ -35,6 +35,7 @@ from post_office.utils import create_attachments
 
 from agenda.calendars import build_calendar
 from agenda.models import SessionChange
+from forum_site.site_url import site_url
 from registration import summary, tokens
 from registration.changes import notice_lines
 from registration.models import RegistrationEmail
@@ -218,7 +219,7 @@ def calendar_filename(registration) -> str:
 
 def _context(kind, registration, **extra):
     event = registration.event
-    base = settings.SITE_URL
+    base = site_url()
     context = {
         "registration": registration,
         "event": event,

@@ -8,14 +8,13 @@ error; CharField's validators already refuse NUL bytes.
 
 from django import forms
 from django.conf import settings
-from django.db.models import Count, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from agenda.models import Session
 from forum_site.languages import local_name
-from registration.models import Sector, SessionChoice, validate_no_comma
+from registration import seats
+from registration.models import Sector, validate_no_comma
 from registration.programme import parallel_slots, slot_label
 from registration.services import Details
 
@@ -46,14 +45,14 @@ class SlotFieldsMixin:
         self.slots = parallel_slots(event)
         self.slot_fields = []
         current_ids = {session.pk for session in (current or [])}
-        seats = _seats_taken([s.pk for slot in self.slots for s in slot.sessions])
+        taken = seats.taken_by_session([s.pk for slot in self.slots for s in slot.sessions])
         zones = event.display_zones
         for slot in self.slots:
             name = f"slot_{slot.key}"
             initial = next((s.pk for s in slot.sessions if s.pk in current_ids), None)
             self.fields[name] = forms.TypedChoiceField(
                 label=slot_label(slot, zones),
-                choices=[(s.pk, _session_label(s, seats, s.pk in current_ids))
+                choices=[(s.pk, _session_label(s, taken, s.pk in current_ids))
                          for s in slot.sessions],
                 coerce=int,
                 widget=forms.RadioSelect,
@@ -84,22 +83,9 @@ class SlotFieldsMixin:
         return [self[name] for name in self.slot_fields]
 
 
-def _seats_taken(session_ids):
-    return dict(
-        Session.objects.filter(pk__in=session_ids)
-        .annotate(
-            taken=Count(
-                "registration_choices",
-                filter=Q(registration_choices__status=SessionChoice.Status.CONFIRMED),
-            )
-        )
-        .values_list("pk", "taken")
-    )
-
-
-def _session_label(session, seats, is_current):
+def _session_label(session, taken, is_current):
     title = session.title
-    if session.capacity is not None and seats.get(session.pk, 0) >= session.capacity:
+    if not seats.has_free_seat(session.capacity, taken.get(session.pk, 0)):
         if is_current:
             return title
         return _("%(title)s — full: you would join its waiting list") % {"title": title}

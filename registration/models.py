@@ -161,6 +161,23 @@ class Registration(models.Model):
         """Whether the registration still counts (not cancelled, not erased)."""
         return self.status != self.Status.CANCELLED
 
+    # What templates ask, so that none compares status strings.
+    @property
+    def is_pending(self):
+        return self.status == self.Status.PENDING
+
+    @property
+    def is_confirmed(self):
+        return self.status == self.Status.CONFIRMED
+
+    @property
+    def is_waitlisted(self):
+        return self.status == self.Status.WAITLISTED
+
+    @property
+    def is_cancelled(self):
+        return self.status == self.Status.CANCELLED
+
 
 class SessionChoice(models.Model):
     """A parallel session a participant chose for one slot, and their seat in it."""
@@ -229,7 +246,7 @@ class ChangeNotice(models.Model):
     """A programme change a registrant has been told about, so they are never told twice.
 
     Written in the same transaction that queues the email
-    (``registration.services.notify_changes``); unique per registrant and
+    (``registration.notices.notify_changes``); unique per registrant and
     change, so even two runs at once cannot tell anyone twice.
     """
 

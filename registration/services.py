@@ -11,6 +11,9 @@ seat rules live in one place:
 * whoever waits longest gets the next free seat (FIFO by the time the seat was
   requested) and is told by email;
 * emails leave only after the transaction commits (``registration/emails.py``).
+
+Reminders and programme-change notices, which give no seat, are in
+``registration/notices.py``.
 """
 
 from collections import defaultdict
@@ -22,11 +25,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agenda.models import Event, Session, SessionChange
-from registration import emails, tokens
-from registration.changes import net_changes
-from registration.models import ChangeNotice, Registration, ReminderSent, SessionChoice
-from registration.programme import followed_sessions, parallel_slots
+from agenda.models import Event, Session
+from registration import emails, seats, tokens
+from registration.models import Registration, SessionChoice
+from registration.programme import parallel_slots
 
 
 class RegistrationError(Exception):
@@ -447,84 +449,6 @@ def resend_confirmation(registration) -> bool:
         return True
 
 
-def send_reminders(event, key: str) -> int:
-    """Send the reminder named ``key`` to each confirmed registrant who has not had it.
-
-    Each sending is recorded (:class:`ReminderSent`, unique per registrant and
-    key) in the same transaction, so running the command again, even at the
-    same time, sends nobody the same reminder twice. Returns how many went out.
-    """
-    sent = 0
-    with transaction.atomic():
-        registrations = Registration.objects.filter(
-            event=event, status=Registration.Status.CONFIRMED, erased_at__isnull=True
-        ).exclude(reminders__key=key)
-        for registration in registrations.select_related("event"):
-            _, created = ReminderSent.objects.get_or_create(registration=registration, key=key)
-            if created:
-                emails.send_reminder(registration)
-                sent += 1
-    return sent
-
-
-def notify_changes(event) -> int:
-    """Email each registrant the programme changes of their sessions not yet told them.
-
-    Who: confirmed and waitlisted registrants (not cancelled, not erased)
-    whose sessions changed: every non-parallel session and the parallel
-    sessions they chose (``registration.programme.followed_sessions``). Which
-    changes: those made after the person confirmed their address (or, for a
-    registration without that moment, after they registered), since the email
-    they got then already showed the programme as it was. One email per person per run, listing
-    every change not yet told; each change told is recorded
-    (:class:`ChangeNotice`, unique per person and change) in the same
-    transaction that queues the email, and the event row is locked first as
-    in every function here, so running again, or twice at once, tells nobody
-    anything twice. Changes that cancel out (moved and moved back) are
-    recorded as told without an email. Returns how many emails were queued.
-    """
-    with transaction.atomic():
-        locked_event = Event.objects.select_for_update().get(pk=event.pk)
-        changes = list(
-            SessionChange.objects.filter(session__event=locked_event)
-            .select_related("session")
-            .order_by("changed_at", "pk")
-        )
-        if not changes:
-            return 0
-        registrations = list(
-            Registration.objects.filter(
-                event=locked_event,
-                status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED],
-                erased_at__isnull=True,
-            ).order_by("pk")
-        )
-        followed = followed_sessions(locked_event, registrations)
-        told = set(
-            ChangeNotice.objects.filter(registration__event=locked_event).values_list(
-                "registration_id", "change_id"
-            )
-        )
-        sent = 0
-        for registration in registrations:
-            since = registration.seat_requested_at or registration.created_at
-            news = [
-                change for change in changes
-                if change.session_id in followed[registration.pk]
-                and change.changed_at > since
-                and (registration.pk, change.pk) not in told
-            ]
-            if not news:
-                continue
-            ChangeNotice.objects.bulk_create(
-                ChangeNotice(registration=registration, change=change) for change in news
-            )
-            if net_changes(news):
-                emails.send_change_notice(registration, change_ids=[c.pk for c in news])
-                sent += 1
-        return sent
-
-
 def _lock(registration_id) -> Registration | None:
     """Lock the registration's event row, then the registration row.
 
@@ -563,11 +487,9 @@ def _allocate(event) -> dict:
     waiting = Registration.objects.filter(
         event=event, status=Registration.Status.WAITLISTED
     ).order_by("seat_requested_at", "pk")
-    if event.capacity is not None:
-        taken = Registration.objects.filter(
-            event=event, status=Registration.Status.CONFIRMED
-        ).count()
-        waiting = waiting[: max(event.capacity - taken, 0)]
+    free = seats.free_seats(event.capacity, seats.taken_at_event(event))
+    if free is not None:
+        waiting = waiting[:free]
     promoted = list(waiting.values_list("pk", flat=True))
     if promoted:
         Registration.objects.filter(pk__in=promoted).update(
@@ -590,11 +512,9 @@ def _allocate(event) -> dict:
         pk__in=waiting_choices.values("session_id")
     ).order_by("pk"):
         queue = waiting_choices.filter(session=session).order_by("requested_at", "pk")
-        if session.capacity is not None:
-            taken = SessionChoice.objects.filter(
-                session=session, status=SessionChoice.Status.CONFIRMED
-            ).count()
-            queue = queue[: max(session.capacity - taken, 0)]
+        free = seats.free_seats(session.capacity, seats.taken_in_session(session))
+        if free is not None:
+            queue = queue[:free]
         seated = list(queue.values_list("pk", "registration_id"))
         if seated:
             SessionChoice.objects.filter(pk__in=[pk for pk, _ in seated]).update(

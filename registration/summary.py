@@ -7,10 +7,11 @@ display zones.
 
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.urls import reverse
 
+from agenda.calendar_links import webcal_url
 from agenda.models import Session
+from forum_site.site_url import site_url
 from registration.models import Registration, SessionChoice
 from registration.programme import ZoneTimes, personal_sessions, session_times
 
@@ -111,10 +112,10 @@ def summarise(registration) -> Summary:
 def links(registration, base_url=None) -> dict:
     """Absolute URLs of the person's private page and calendar feed.
 
-    ``base_url`` defaults to ``settings.SITE_URL`` (emails, commands); views
+    ``base_url`` defaults to ``site_url()`` (emails, commands); views
     pass the request's own origin. The private page is in the active language.
     """
-    base = (base_url or settings.SITE_URL).rstrip("/")
+    base = (base_url or site_url()).rstrip("/")
     if not registration.token:
         return {}
     feed = base + reverse(
@@ -123,5 +124,5 @@ def links(registration, base_url=None) -> dict:
     return {
         "manage_url": base + reverse("registration:manage", kwargs={"token": registration.token}),
         "feed_url": feed,
-        "webcal_url": "webcal://" + feed.split("://", 1)[-1],
+        "webcal_url": webcal_url(feed),
     }

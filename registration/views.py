@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from agenda.calendars import build_calendar
 from agenda.models import Event, EventOrganisation
+from forum_site import downloads
 from registration import emails, ratelimit, services, summary, tokens
 from registration.forms import ChoicesForm, PreferencesForm, RegistrationForm, ResendLinkForm
 from registration.programme import personal_sessions
@@ -201,55 +202,58 @@ def manage(request, registration):
     return render(request, "registration/manage.html", _manage_context(request, registration))
 
 
+def _manage_form(request, registration, form, form_name, save):
+    """The private page's forms: ``save(cleaned_data)`` returns (message level, text).
+
+    A valid form that the rules accept redirects back to the private page with
+    that message; otherwise the page is shown again with the form's errors
+    (a RegistrationError becomes one of them), status 400.
+    """
+    if form.is_valid():
+        try:
+            level, text = save(form.cleaned_data)
+        except services.RegistrationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.add_message(request, level, text)
+            return redirect("registration:manage", token=registration.token)
+    return render(
+        request, "registration/manage.html",
+        _manage_context(request, registration, **{form_name: form}), status=400,
+    )
+
+
 @_private
 @require_POST
 @_with_registration
 def change_choices(request, registration):
+    def save(data):
+        choices = services.change_choices(registration, data["choices"])
+        waiting = [choice for choice in choices if choice.status == choice.Status.WAITLISTED]
+        if waiting:
+            return messages.WARNING, (
+                _("Your choices are saved. These sessions are full, so you are on their "
+                  "waiting list: %(sessions)s. We will email you if a seat frees up.")
+                % {"sessions": ", ".join(choice.session.title for choice in waiting)}
+            )
+        return messages.SUCCESS, _("Your choices are saved.")
+
     form = ChoicesForm(registration, request.POST)
-    if form.is_valid():
-        try:
-            choices = services.change_choices(registration, form.cleaned_data["choices"])
-        except services.RegistrationError as error:
-            form.add_error(None, error.message)
-        else:
-            waiting = [choice for choice in choices if choice.status == choice.Status.WAITLISTED]
-            if waiting:
-                messages.warning(
-                    request,
-                    _("Your choices are saved. These sessions are full, so you are on their "
-                      "waiting list: %(sessions)s. We will email you if a seat frees up.")
-                    % {"sessions": ", ".join(choice.session.title for choice in waiting)},
-                )
-            else:
-                messages.success(request, _("Your choices are saved."))
-            return redirect("registration:manage", token=registration.token)
-    return render(
-        request, "registration/manage.html",
-        _manage_context(request, registration, choices_form=form), status=400,
-    )
+    return _manage_form(request, registration, form, "choices_form", save)
 
 
 @_private
 @require_POST
 @_with_registration
 def change_preferences(request, registration):
+    def save(data):
+        services.update_preferences(
+            registration, language=data["language"], channel=data.get("channel", "")
+        )
+        return messages.SUCCESS, _("Your preferences are saved.")
+
     form = PreferencesForm(registration, request.POST)
-    if form.is_valid():
-        try:
-            services.update_preferences(
-                registration,
-                language=form.cleaned_data["language"],
-                channel=form.cleaned_data.get("channel", ""),
-            )
-        except services.RegistrationError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("Your preferences are saved."))
-            return redirect("registration:manage", token=registration.token)
-    return render(
-        request, "registration/manage.html",
-        _manage_context(request, registration, preferences_form=form), status=400,
-    )
+    return _manage_form(request, registration, form, "preferences_form", save)
 
 
 @_private
@@ -321,8 +325,6 @@ def personal_calendar(request, registration):
         feed=True,
     )
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{emails.calendar_filename(registration)}"'
-    )
+    response["Content-Disposition"] = downloads.attachment(emails.calendar_filename(registration))
     # Cache-Control comes from never_cache: private, no-store, no-cache.
     return response

@@ -1,11 +1,57 @@
-"""Shared fixtures: the seed events loaded from fixtures/, and a clean cache."""
+"""Shared fixtures: the seed events, a clean cache, and the registration clients.
+
+The database holds both seed events at the start of every test. They are
+loaded once per session, right after the test database is created
+(``django_db_setup``); each ordinary test runs inside a transaction that is
+rolled back, so what it changes is gone for the next one. Transactional tests
+(``transaction=True``, ``live_server``) commit for real and Django empties
+every table after each of them; they get ``serialized_rollback``, which puts
+the database back as it was after loading (seed events, the Organisers group,
+permissions) before each one. A test that needs an empty programme asks for
+``no_seed_events``.
+"""
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import translation
 
+from tests.registration_support import CommitClient
+
 SEED_FIXTURES = ["zccf-2022", "dien-bien-2024"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database with the seed events loaded, once for the whole session."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    connection = connections[DEFAULT_DB_ALIAS]
+    with django_db_blocker.unblock():
+        call_command("loaddata", *SEED_FIXTURES, verbosity=0)
+        # What serialized_rollback restores before a transactional test: Django
+        # serialized the database after migrating, before the seeds were here.
+        contents = connection.creation.serialize_db_to_string()
+        connection._test_serialized_contents = contents
+        # Django reads it from the connection object, but Playwright's greenlets
+        # (tests/browser) give the same database a new connection object: kept
+        # on the backend's class too, every connection object finds it.
+        type(connection)._test_serialized_contents = contents
+
+
+def pytest_collection_modifyitems(items):
+    """Give every transactional test ``serialized_rollback``, so it starts from the seeds."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        options = dict(marker.kwargs) if marker else {}
+        fixtures = getattr(item, "fixturenames", ())
+        transactional = options.get("transaction") or (
+            "live_server" in fixtures or "transactional_db" in fixtures
+        )
+        if transactional and not options.get("serialized_rollback"):
+            options.update(transaction=True, serialized_rollback=True)
+            # Prepended: the closest django_db marker is the one pytest-django reads.
+            item.add_marker(pytest.mark.django_db(**options), append=False)
 
 
 @pytest.fixture(autouse=True)
@@ -13,6 +59,13 @@ def _plain_http(settings):
     # Production settings redirect every request to HTTPS; the test client
     # speaks plain HTTP, so tests that need HTTPS say so with secure=True.
     settings.SECURE_SSL_REDIRECT = False
+
+
+@pytest.fixture(autouse=True)
+def _site_url(settings):
+    # As in production, links leave on the public address; tests of the
+    # laptop's fallback (no SITE_URL) clear it (tests/test_site_url.py).
+    settings.SITE_URL = "http://localhost:8000"
 
 
 @pytest.fixture(autouse=True)
@@ -33,8 +86,7 @@ def _clear_cache():
 
 @pytest.fixture
 def seed_events(db):
-    """Both seed events, loaded exactly as `manage.py loaddata` loads them."""
-    call_command("loaddata", *SEED_FIXTURES, verbosity=0)
+    """Both seed events, as `manage.py loaddata zccf-2022 dien-bien-2024` loads them."""
     from agenda.models import Event
 
     return {event.slug: event for event in Event.objects.all()}
@@ -42,9 +94,40 @@ def seed_events(db):
 
 @pytest.fixture
 def forum(seed_events):
+    """The Zero Carbon City International Forum (zccf-2022)."""
     return seed_events["zccf-2022"]
 
 
 @pytest.fixture
 def dien_bien(seed_events):
+    """The Điện Biên workshop (dien-bien-2024)."""
     return seed_events["dien-bien-2024"]
+
+
+@pytest.fixture
+def no_seed_events(db):
+    """An empty programme: the seed events and their organisations and speakers deleted.
+
+    Inside the test's transaction, so the next test has them again.
+    """
+    from agenda.models import Day, Event, Organisation, Session, Speaker
+
+    # Sessions protect their day, and days their event: delete from the bottom up.
+    Session.objects.all().delete()
+    Day.objects.all().delete()
+    Event.objects.all().delete()
+    Organisation.objects.all().delete()
+    Speaker.objects.all().delete()
+
+
+@pytest.fixture
+def capture(django_capture_on_commit_callbacks):
+    """``capture(execute=True)``: run the on-commit callbacks (emails) the block queued."""
+    return django_capture_on_commit_callbacks
+
+
+@pytest.fixture
+def web(client, capture):
+    """The test client, with the emails a request queues sent when it ends."""
+    return CommitClient(client, capture)
+

@@ -151,7 +151,7 @@ def test_invalid_time_zone_names_on_an_event_are_refused(organiser_client, day):
     assert "“Mars/Base” is not an IANA time zone name." in response.content.decode()
 
 
-def test_session_list_filters_search_and_order(organiser_client, day):
+def test_session_list_filters_search_and_order(no_seed_events, organiser_client, day):
     make_session(make_day(make_event("second-event"), 1, date(2022, 3, 9)),
                  datetime(2022, 3, 9, 9, 0), slug="elsewhere")
     make_session(day, datetime(2022, 3, 9, 21, 0), slug="second", title="Second item")

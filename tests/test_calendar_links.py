@@ -10,11 +10,9 @@ from django.utils.translation import gettext
 from agenda.calendar_links import (
     day_calendar_url,
     event_calendar_url,
-    google_calendar_url,
     google_subscribe_url,
-    office365_url,
-    outlook_com_url,
     session_calendar_url,
+    web_calendar_urls,
     webcal_url,
 )
 from agenda.models import Session, SessionSpeaker
@@ -41,7 +39,7 @@ def opening(forum):
 
 
 def test_google_link_for_forum_day_1_opening(opening):
-    assert split(google_calendar_url(opening, "en")) == (
+    assert split(web_calendar_urls(opening, "en")["google"]) == (
         "https://calendar.google.com/calendar/render",
         {
             "action": ["TEMPLATE"],
@@ -52,12 +50,12 @@ def test_google_link_for_forum_day_1_opening(opening):
     )
 
 
-@pytest.mark.parametrize(("function", "base"), [
-    (outlook_com_url, "https://outlook.live.com/calendar/0/action/compose"),
-    (office365_url, "https://outlook.office.com/calendar/0/action/compose"),
+@pytest.mark.parametrize(("service", "base"), [
+    ("outlook", "https://outlook.live.com/calendar/0/action/compose"),
+    ("office365", "https://outlook.office.com/calendar/0/action/compose"),
 ])
-def test_outlook_links_for_forum_day_1_opening(opening, function, base):
-    assert split(function(opening, "en")) == (
+def test_outlook_links_for_forum_day_1_opening(opening, service, base):
+    assert split(web_calendar_urls(opening, "en")[service]) == (
         base,
         {
             "path": ["/calendar/action/compose"],
@@ -71,8 +69,8 @@ def test_outlook_links_for_forum_day_1_opening(opening, function, base):
 
 
 def test_links_use_the_requested_language(opening):
-    _base, google = split(google_calendar_url(opening, "ja"))
-    _base, outlook = split(outlook_com_url(opening, "vi"))
+    _base, google = split(web_calendar_urls(opening, "ja")["google"])
+    _base, outlook = split(web_calendar_urls(opening, "vi")["outlook"])
 
     # Labels come from the ja catalogue (English until translated); the data is Japanese.
     with translation.override("ja"):
@@ -89,7 +87,7 @@ def test_links_use_the_requested_language(opening):
 
 
 def test_links_percent_encode_spaces_and_never_use_plus(opening):
-    url = outlook_com_url(opening, "en")
+    url = web_calendar_urls(opening, "en")["outlook"]
 
     assert "+" not in url
     assert "subject=Opening%20remarks" in url.split("&")
@@ -98,8 +96,8 @@ def test_links_percent_encode_spaces_and_never_use_plus(opening):
 def test_forum_day_2_parallel_session_in_utc(forum):
     session = forum.sessions.get(slug="parallel-session-1")
 
-    _base, google = split(google_calendar_url(session, "en"))
-    _base, outlook = split(office365_url(session, "en"))
+    _base, google = split(web_calendar_urls(session, "en")["google"])
+    _base, outlook = split(web_calendar_urls(session, "en")["office365"])
 
     assert google["dates"] == ["20220310T121000Z/20220310T130000Z"]
     assert (outlook["startdt"], outlook["enddt"]) == (
@@ -121,8 +119,8 @@ def test_links_convert_the_reference_zone_to_utc(db, zone, local_start, google_d
     day = make_day(event, 1, local_start.date())
     session = make_session(day, local_start, 45, title="Morning session")
 
-    _base, google = split(google_calendar_url(session, "en"))
-    _base, outlook = split(outlook_com_url(session, "en"))
+    _base, google = split(web_calendar_urls(session, "en")["google"])
+    _base, outlook = split(web_calendar_urls(session, "en")["outlook"])
 
     assert google["dates"] == [google_dates]
     assert google["location"] == ["Hall 1"]
@@ -136,7 +134,7 @@ def test_livestream_is_the_location_and_cancelled_sessions_say_so(db):
     session = make_session(day, datetime(2022, 3, 9, 20, 0), title="Talk",
                            status=Session.Status.CANCELLED)
 
-    _base, google = split(google_calendar_url(session, "en"))
+    _base, google = split(web_calendar_urls(session, "en")["google"])
 
     assert google["location"] == ["https://live.example/forum"]
     assert google["text"] == ["Cancelled: Talk"]
@@ -148,13 +146,13 @@ def test_long_descriptions_are_shortened_but_keep_the_page_link(db):
     session = make_session(day, datetime(2022, 3, 9, 20, 0), slug="long", title="Long",
                            description="word " * 1000)
 
-    _base, google = split(google_calendar_url(session, "en"))
+    _base, google = split(web_calendar_urls(session, "en")["google"])
 
     assert google["details"] == [
         ("word " * 120).strip()[:599].rstrip() + "…\n\n"
         "Programme: http://localhost:8000/en/events/long-text/sessions/long/"
     ]
-    assert len(google_calendar_url(session, "en")) < 2000
+    assert len(web_calendar_urls(session, "en")["google"]) < 2000
 
 
 @pytest.mark.parametrize(("url", "expected"), [

@@ -16,10 +16,10 @@ from django.utils.translation import gettext
 
 from agenda import services as agenda_services
 from agenda.models import Event, Session, SessionChange
-from registration import services, tokens
+from registration import notices, services, tokens
 from registration.models import ChangeNotice, Registration
 from tests.factories import make_day, make_event, make_session
-from tests.test_registration_support import outbox_to, sign_up
+from tests.registration_support import outbox_to, sign_up
 
 pytestmark = pytest.mark.django_db
 
@@ -50,11 +50,6 @@ def clock(monkeypatch):
     ticks = itertools.count()
     start = datetime(2022, 2, 1, 9, 0, tzinfo=UTC)
     monkeypatch.setattr(timezone, "now", lambda: start + timedelta(minutes=next(ticks)))
-
-
-@pytest.fixture
-def capture(django_capture_on_commit_callbacks):
-    return django_capture_on_commit_callbacks
 
 
 @pytest.fixture
@@ -105,7 +100,7 @@ def set_status(forum, slug, status):
 
 def notify(capture, event):
     with capture(execute=True):
-        return services.notify_changes(event)
+        return notices.notify_changes(event)
 
 
 def changes_in(body):
@@ -273,7 +268,7 @@ def test_a_change_is_recorded_as_told_at_most_once_per_person(forum, people):
 def test_nothing_is_recorded_when_the_transaction_rolls_back(forum, people, capture):
     move(forum, "session-1", 10)
     with capture(execute=True), pytest.raises(RuntimeError), transaction.atomic():
-        services.notify_changes(forum)
+        notices.notify_changes(forum)
         raise RuntimeError("boom")
     assert (ChangeNotice.objects.count(), mail.outbox) == (0, [])
     assert notify(capture, forum) == 4
@@ -376,7 +371,7 @@ def test_runs_at_the_same_time_tell_each_person_once(mailoutbox):
         try:
             connection.ensure_connection()
             barrier.wait(timeout=30)
-            results.append(services.notify_changes(event))
+            results.append(notices.notify_changes(event))
         except Exception as error:  # collected: the test asserts there are none
             errors.append(repr(error))
         finally:

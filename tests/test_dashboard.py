@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from agenda.models import Event, Session
 from registration import charts, dashboard, services
 from registration.models import Registration, SessionChoice
-from tests.test_registration_support import sign_up
+from tests.registration_support import sign_up
 
 SVG = "{http://www.w3.org/2000/svg}"
 NEW_YORK = ZoneInfo("America/New_York")
@@ -30,11 +30,6 @@ def url(event):
 
 def csv_url(event, table):
     return f"/admin/registration/registration/dashboard/{event.pk}/{table}.csv"
-
-
-@pytest.fixture
-def capture(django_capture_on_commit_callbacks):
-    return django_capture_on_commit_callbacks
 
 
 def at(*args):

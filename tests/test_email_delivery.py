@@ -22,7 +22,7 @@ from post_office.models import STATUS, Email, Log
 
 from registration import emails, services
 from registration.models import Registration, RegistrationEmail
-from tests.test_registration_support import details, form_data
+from tests.registration_support import details, form_data
 
 REGISTER = "/en/events/zccf-2022/register/"
 SENT = "/en/events/zccf-2022/register/sent/"

@@ -9,14 +9,12 @@ from unittest import mock
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from django.db import InterfaceError, OperationalError, connection
 from post_office.models import Email
 
 from registration import services, tokens
 from registration.models import Registration, RegistrationEmail, SessionChoice
-from tests.conftest import SEED_FIXTURES
-from tests.test_registration_support import details, form_data
+from tests.registration_support import details, form_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,14 +31,6 @@ UNAVAILABLE = {
     "ja": "<h1>一時的にご利用いただけません</h1>",
     "vi": "<h1>Tạm thời không khả dụng</h1>",
 }
-
-
-@pytest.fixture
-def forum(transactional_db):
-    call_command("loaddata", *SEED_FIXTURES, verbosity=0)
-    from agenda.models import Event
-
-    return Event.objects.get(slug="zccf-2022")
 
 
 def nothing_written():

@@ -496,7 +496,7 @@ def test_loading_twice_leaves_the_same_rows(seed_events):
     ("label", "events", "sessions"),
     [("zccf-2022", ["zccf-2022"], 15), ("dien-bien-2024", ["dien-bien-2024"], 0)],
 )
-def test_each_fixture_loads_alone(label, events, sessions):
+def test_each_fixture_loads_alone(no_seed_events, label, events, sessions):
     call_command("loaddata", label, verbosity=0)
     call_command("loaddata", label, verbosity=0)
     assert list(Event.objects.values_list("slug", flat=True)) == events

@@ -19,7 +19,7 @@ from agenda.models import Session
 from registration.forms import RegistrationForm
 from registration.models import Registration
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 SCALE = float(os.environ.get("FUZZ_SCALE", "1"))
 

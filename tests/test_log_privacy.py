@@ -16,7 +16,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 
 from forum_site.logging import JSONFormatter, RequestIdFilter, TextFormatter
 from registration.models import Registration
-from tests.test_registration_support import (
+from tests.registration_support import (
     choice_data,
     confirmation_path,
     form_data,

@@ -15,8 +15,8 @@ from django.db.migrations.executor import MigrationExecutor
 from agenda.models import Session
 from registration.models import Registration
 from tests.factories import make_day, make_event, make_session
+from tests.registration_support import sign_up
 from tests.test_admin import session_form
-from tests.test_registration_support import sign_up
 
 REGISTRATIONS = "/admin/registration/registration/"
 
@@ -41,10 +41,11 @@ EMAIL_PERMISSIONS = {
 
 
 def organisers_group():
-    """The Organisers group, created as the migration does if a flush removed it.
+    """The Organisers group, created as the migration does if a test removed it.
 
-    Transactional tests (browser tests among them) start from a flushed
-    database, which keeps no data from migrations.
+    Every test starts with the group (transactional ones get it back through
+    serialized_rollback, see tests/conftest.py); a test that deletes it, or
+    migrates it away, gets it back here.
     """
     from django.apps import apps
 
@@ -56,11 +57,6 @@ def organisers_group():
 
 def permissions_of(group):
     return set(group.permissions.values_list("content_type__app_label", "codename"))
-
-
-@pytest.fixture
-def capture(django_capture_on_commit_callbacks):
-    return django_capture_on_commit_callbacks
 
 
 @pytest.fixture
@@ -98,8 +94,8 @@ def test_the_group_exists_after_migrating_with_exactly_its_permissions():
     assert not group.permissions.filter(content_type__app_label__in=["auth", "admin"]).exists()
 
 
-# Transactional (the schema changes), so the database is flushed afterwards:
-# transactional tests that need the group create it (see organisers_group()).
+# Transactional (the schema changes): the database is emptied afterwards and
+# the next transactional test starts from the serialized seed data again.
 @pytest.mark.django_db(transaction=True)
 def test_migrating_registration_to_zero_removes_the_group_and_back_restores_it():
     def migrate(target):
@@ -218,9 +214,27 @@ def test_an_organiser_resends_a_confirmation(organiser_client, people, capture):
     assert [m.to for m in mail.outbox] == [["hanako@example.jp"]]
 
 
-def test_an_organiser_sees_the_dashboard(organiser_client, forum):
-    response = organiser_client.get(f"/admin/registration/registration/dashboard/{forum.pk}/")
+def test_an_organiser_sees_the_dashboard_and_downloads_its_tables(organiser_client, people,
+                                                                   forum):
+    dashboard = f"/admin/registration/registration/dashboard/{forum.pk}/"
+    response = organiser_client.get(dashboard)
     assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h2 id=\"section-totals\">" in html
+    assert f'href="{dashboard}totals.csv" download' in html
+    totals = organiser_client.get(f"{dashboard}totals.csv")
+    assert totals.status_code == 200
+    rows = list(csv.reader(io.StringIO(totals.content.decode("utf-8-sig"))))
+    assert rows == [
+        ["Status", "Registrations"],
+        ["Awaiting email confirmation", "0"],
+        ["Confirmed", "2"],
+        ["On the waiting list", "1"],
+        ["Cancelled", "0"],
+        ["Total", "3"],
+        ["of which personal data erased", "0"],
+        ["Event capacity", "2"],
+    ]
 
 
 # Accounts stay with superusers ---------------------------------------------------

@@ -26,8 +26,7 @@ from post_office.models import Attachment, Email, Log
 
 from agenda.models import Day
 from registration.models import Registration, RegistrationEmail, SessionChoice
-from tests.test_registration_support import (
-    CommitClient,
+from tests.registration_support import (
     confirmation_path,
     form_data,
     manage_path,
@@ -65,11 +64,6 @@ def stems(tag):
     """What must not be found anywhere (matched case-insensitively)."""
     return [f"zqx{tag}name", f"zqx{tag}mail", f"zqx{tag}org", f"zqx{tag}position",
             f"nguyễn thị hương{tag}"]
-
-
-@pytest.fixture
-def web(client, django_capture_on_commit_callbacks):
-    return CommitClient(client, django_capture_on_commit_callbacks)
 
 
 @pytest.fixture

@@ -9,14 +9,9 @@ from django.core.management import CommandError, call_command
 
 from agenda.models import Session
 from registration.models import Registration
-from tests.test_registration_support import sign_up
+from tests.registration_support import sign_up
 
 CHANGELIST = "/admin/registration/registration/"
-
-
-@pytest.fixture
-def capture(django_capture_on_commit_callbacks):
-    return django_capture_on_commit_callbacks
 
 
 @pytest.fixture

@@ -6,17 +6,7 @@ from django.core import mail
 from agenda.models import Session
 from registration import services, tokens
 from registration.models import Registration, SessionChoice
-from tests.test_registration_support import CommitClient, choice_data, outbox_to, sign_up
-
-
-@pytest.fixture
-def capture(django_capture_on_commit_callbacks):
-    return django_capture_on_commit_callbacks
-
-
-@pytest.fixture
-def web(client, capture):
-    return CommitClient(client, capture)
+from tests.registration_support import choice_data, outbox_to, sign_up
 
 
 def _status(email):

@@ -14,8 +14,7 @@ from django.db import transaction
 from registration import emails, services
 from registration.models import Registration, ReminderSent
 from registration.programme import personal_sessions
-from tests.test_registration_support import (
-    CommitClient,
+from tests.registration_support import (
     confirmation_path,
     details,
     form_data,
@@ -24,16 +23,6 @@ from tests.test_registration_support import (
 )
 
 REGISTER = "/en/events/zccf-2022/register/"
-
-
-@pytest.fixture
-def capture(django_capture_on_commit_callbacks):
-    return django_capture_on_commit_callbacks
-
-
-@pytest.fixture
-def web(client, capture):
-    return CommitClient(client, capture)
 
 
 def test_outcome_email_lists_chosen_sessions_in_the_event_zones(forum, capture):

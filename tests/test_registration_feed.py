@@ -6,17 +6,7 @@ import pytest
 from agenda.models import Session
 from registration import services
 from registration.models import Registration
-from tests.test_registration_support import CommitClient, sign_up
-
-
-@pytest.fixture
-def capture(django_capture_on_commit_callbacks):
-    return django_capture_on_commit_callbacks
-
-
-@pytest.fixture
-def web(client, capture):
-    return CommitClient(client, capture)
+from tests.registration_support import sign_up
 
 
 def _feed(web, registration):

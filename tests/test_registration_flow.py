@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from registration import tokens
 from registration.models import Registration, SessionChoice
-from tests.test_registration_support import (
-    CommitClient,
+from tests.registration_support import (
     choice_data,
     confirmation_path,
     form_data,
@@ -21,16 +20,6 @@ from tests.test_registration_support import (
 
 REGISTER = "/en/events/zccf-2022/register/"
 SENT = "/en/events/zccf-2022/register/sent/"
-
-
-@pytest.fixture
-def capture(django_capture_on_commit_callbacks):
-    return django_capture_on_commit_callbacks
-
-
-@pytest.fixture
-def web(client, capture):
-    return CommitClient(client, capture)
 
 
 def _choices(registration):

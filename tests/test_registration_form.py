@@ -6,14 +6,9 @@ from django.core import mail
 from agenda.models import Session
 from registration import services
 from registration.models import Registration
-from tests.test_registration_support import CommitClient, choice_data, form_data, slot_field_names
+from tests.registration_support import choice_data, form_data, slot_field_names
 
 REGISTER = "/en/events/zccf-2022/register/"
-
-
-@pytest.fixture
-def web(client, django_capture_on_commit_callbacks):
-    return CommitClient(client, django_capture_on_commit_callbacks)
 
 
 def test_form_fields_labels_and_autocomplete(forum, web):
@@ -245,7 +240,7 @@ def test_services_refuse_two_sessions_of_one_slot(forum):
 
 
 def test_full_session_is_labelled_in_the_form(forum, web, django_capture_on_commit_callbacks):
-    from tests.test_registration_support import sign_up
+    from tests.registration_support import sign_up
 
     Session.objects.filter(event=forum, slug="parallel-session-1").update(capacity=1)
     sign_up(django_capture_on_commit_callbacks, forum, email="first@example.org")

@@ -12,7 +12,7 @@ from agenda import services as agenda_services
 from agenda.models import Session
 from registration.models import ReminderSent
 from tests.factories import make_event
-from tests.test_registration_support import outbox_to, sign_up
+from tests.registration_support import outbox_to, sign_up
 
 pytestmark = pytest.mark.django_db
 
@@ -20,11 +20,6 @@ pytestmark = pytest.mark.django_db
 FORUM_START = datetime(2022, 3, 10, 1, 0, tzinfo=UTC)
 # Điện Biên has no sessions yet: its first day, 12 January 2024, from midnight in Vietnam.
 DIEN_BIEN_START = datetime(2024, 1, 11, 17, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def capture(django_capture_on_commit_callbacks):
-    return django_capture_on_commit_callbacks
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 import functools
 
 from django import template
-from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -48,12 +47,11 @@ def event_feed_links(context, event, day=None):
     """Subscription links for the whole event's feed, or one day's feed."""
     from agenda import calendar_links
 
-    if day is None:
-        path = reverse("feeds:event_calendar", kwargs={"event": event.slug})
-    else:
-        path = reverse("feeds:day_calendar", kwargs={"event": event.slug, "number": day.number})
     language = context.get("LANGUAGE_CODE", "en")
-    url = context["request"].build_absolute_uri(path) + f"?lang={language}"
+    if day is None:
+        url = calendar_links.event_calendar_url(event, language)
+    else:
+        url = calendar_links.day_calendar_url(day, language)
     return {
         "download": url,
         "webcal": calendar_links.webcal_url(url),
@@ -67,8 +65,5 @@ def session_calendar_links(context, session):
     from agenda import calendar_links
 
     language = context.get("LANGUAGE_CODE", "en")
-    path = reverse(
-        "feeds:session_calendar", kwargs={"event": session.event.slug, "session": session.slug}
-    )
-    return {"download": f"{path}?lang={language}",
+    return {"download": calendar_links.session_calendar_url(session, language),
             **calendar_links.web_calendar_urls(session, language)}

@@ -5,8 +5,8 @@ from django.contrib.auth import get_user_model
 
 from registration import services, tokens
 from tests.browser.conftest import AXE_JS, PHONE, format_violations, screenshot
+from tests.registration_support import details
 from tests.test_organisers_group import organisers_group
-from tests.test_registration_support import details
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -2,10 +2,10 @@
 
 import io
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from agenda.models import Event
 from registration import exports
+from registration.management.event_option import add_event_argument, event_named
 from registration.models import Registration
 
 
@@ -13,7 +13,7 @@ class Command(BaseCommand):
     help = "Export the registrations of an event as CSV, to stdout or to --output."
 
     def add_arguments(self, parser):
-        parser.add_argument("--event", required=True, help="The event's slug, e.g. zccf-2022.")
+        add_event_argument(parser)
         parser.add_argument("--output", help="File to write; stdout when absent.")
         parser.add_argument(
             "--status", action="append", choices=Registration.Status.values,
@@ -25,10 +25,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, event, output, status, no_bom, **options):
-        try:
-            found = Event.objects.get(slug=event)
-        except Event.DoesNotExist:
-            raise CommandError(f"No event with the slug {event!r}.") from None
+        found = event_named(event)
         registrations = Registration.objects.filter(event=found)
         if status:
             registrations = registrations.filter(status__in=status)

@@ -1,9 +1,9 @@
 """Email registrants the programme changes of their sessions that they have not been told."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from agenda.models import Event
-from registration import services
+from registration import notices
+from registration.management.event_option import add_event_argument, event_named
 
 
 class Command(BaseCommand):
@@ -14,12 +14,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--event", required=True, help="The event's slug, e.g. zccf-2022.")
+        add_event_argument(parser)
 
     def handle(self, *args, event, **options):
-        try:
-            found = Event.objects.get(slug=event)
-        except Event.DoesNotExist:
-            raise CommandError(f"No event with the slug {event!r}.") from None
-        sent = services.notify_changes(found)
+        found = event_named(event)
+        sent = notices.notify_changes(found)
         self.stdout.write(f"{sent} change notice(s) sent for {found.slug}.")

@@ -6,9 +6,9 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from agenda.models import Event
 from agenda.programme import event_start
-from registration import services
+from registration import notices
+from registration.management.event_option import add_event_argument, event_named
 
 WINDOW = re.compile(r"^([0-9]{1,6})([mhd])$")
 UNITS = {"m": "minutes", "h": "hours", "d": "days"}
@@ -42,7 +42,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--event", required=True, help="The event's slug, e.g. zccf-2022.")
+        add_event_argument(parser)
         parser.add_argument(
             "--before",
             help="Send only if the event's first session (or first day) starts within this "
@@ -64,13 +64,10 @@ class Command(BaseCommand):
         key = (key if key is not None else "reminder").strip()
         if not key or len(key) > 50:
             raise CommandError("--key must be 1 to 50 characters.")
-        try:
-            found = Event.objects.get(slug=event)
-        except Event.DoesNotExist:
-            raise CommandError(f"No event with the slug {event!r}.") from None
+        found = event_named(event)
         if window is not None and not self._due(found, window, window_label):
             return
-        sent = services.send_reminders(found, key)
+        sent = notices.send_reminders(found, key)
         self.stdout.write(f"{sent} reminder(s) “{key}” sent for {found.slug}.")
 
     def _due(self, event, window, window_label) -> bool:

@@ -1,0 +1,78 @@
+"""Seats: how many are taken and whether one is free, counted the same way everywhere.
+
+A seat is taken by a confirmed registration (the event's seats) or by a
+confirmed choice (a parallel session's seats). A capacity of ``None`` means
+no limit. The services give seats with these counts (under the event lock),
+the form warns of full sessions, and the dashboard and the admin show them.
+"""
+
+from django.db.models import Count, Q
+
+from agenda.models import Session
+from registration.models import Registration, SessionChoice
+
+
+def free_seats(capacity: int | None, taken: int) -> int | None:
+    """Seats left: None when there is no limit, never below 0 (organisers may overbook)."""
+    if capacity is None:
+        return None
+    return max(capacity - taken, 0)
+
+
+def has_free_seat(capacity: int | None, taken: int) -> bool:
+    """Whether one more person can have a seat."""
+    free = free_seats(capacity, taken)
+    return free is None or free > 0
+
+
+def taken_at_event(event) -> int:
+    """The event's seats taken: its confirmed registrations."""
+    return Registration.objects.filter(
+        event=event, status=Registration.Status.CONFIRMED
+    ).count()
+
+
+def taken_in_session(session) -> int:
+    """A parallel session's seats taken: its confirmed choices."""
+    return SessionChoice.objects.filter(
+        session=session, status=SessionChoice.Status.CONFIRMED
+    ).count()
+
+
+def taken_by_session(session_ids) -> dict:
+    """Seats taken in each of the sessions ``session_ids``, by id, in one query."""
+    return dict(
+        with_seat_counts(Session.objects.filter(pk__in=session_ids)).values_list("pk", "taken")
+    )
+
+
+def with_seat_counts(sessions):
+    """``sessions`` annotated with ``taken`` (confirmed seats) and ``waiting``.
+
+    ``waiting`` counts only people whose place at the event is confirmed: a
+    session's queue moves only for them.
+    """
+    return sessions.annotate(
+        taken=Count(
+            "registration_choices",
+            filter=Q(registration_choices__status=SessionChoice.Status.CONFIRMED),
+        ),
+        waiting=Count(
+            "registration_choices",
+            filter=Q(
+                registration_choices__status=SessionChoice.Status.WAITLISTED,
+                registration_choices__registration__status=Registration.Status.CONFIRMED,
+            ),
+        ),
+    )
+
+
+def with_registration_counts(events):
+    """``events`` annotated with their registrations by status (``confirmed`` = seats taken)."""
+    statuses = Registration.Status
+    return events.annotate(
+        confirmed=Count("registrations", filter=Q(registrations__status=statuses.CONFIRMED)),
+        waitlisted=Count("registrations", filter=Q(registrations__status=statuses.WAITLISTED)),
+        pending=Count("registrations", filter=Q(registrations__status=statuses.PENDING)),
+        cancelled=Count("registrations", filter=Q(registrations__status=statuses.CANCELLED)),
+    )
