@@ -11,8 +11,9 @@ from django.conf import settings
 from django.urls import reverse
 
 from agenda.models import Session
+from agenda.timezones import TimeRange, time_ranges
 from registration.models import Registration, SessionChoice
-from registration.programme import ZoneTimes, personal_sessions, session_times
+from registration.programme import personal_sessions
 
 
 @dataclass
@@ -20,7 +21,7 @@ class ChoiceLine:
     session: Session
     status: str
     status_label: str
-    times: list[ZoneTimes]
+    times: list[TimeRange]
     waiting_position: int | None = None
 
     @property
@@ -35,7 +36,7 @@ class ChoiceLine:
 @dataclass
 class SessionLine:
     session: Session
-    times: list[ZoneTimes]
+    times: list[TimeRange]
 
 
 @dataclass
@@ -96,7 +97,7 @@ def summarise(registration) -> Summary:
                 session=choice.session,
                 status=choice.status,
                 status_label=choice.get_status_display(),
-                times=session_times(choice.session, zones),
+                times=time_ranges(choice.session.start, choice.session.end, zones),
                 waiting_position=choice_waiting_position(choice),
             )
         )
@@ -104,7 +105,9 @@ def summarise(registration) -> Summary:
     for session in personal_sessions(registration):
         if session.is_break:
             continue
-        summary.sessions.append(SessionLine(session, session_times(session, zones)))
+        summary.sessions.append(
+            SessionLine(session, time_ranges(session.start, session.end, zones))
+        )
     return summary
 
 
