@@ -333,7 +333,7 @@ def test_the_admin_action_on_events_notifies_and_reports_the_count(
     with capture(execute=True):
         again = admin_client.post(url, data, follow=True)
     assert [str(m) for m in again.context["messages"]] == [
-        "Nobody had programme changes left to hear about: no email sent."
+        "No registrant has unannounced changes; no email sent."
     ]
     assert len(mail.outbox) == 4
 

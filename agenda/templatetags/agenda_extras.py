@@ -67,6 +67,14 @@ def organisation_name(organisation, link=False):
 
 
 @register.simple_tag
+def organisation_with_role(organisation, role_label):
+    """``Ministry of the Environment, Japan (MOEJ) (Organiser)`` / ``環境省（MOEJ）（主催者）``."""
+    return labels.fill(
+        pgettext("an organisation and its role in an event", "%(organisation)s (%(role)s)"),
+        organisation=labels.organisation_name(organisation), role=role_label)
+
+
+@register.simple_tag
 def event_languages(event):
     """``Japanese / English (simultaneous interpretation)`` in the reader's language."""
     return labels.language_names(event.language_codes, interpretation=event.has_interpretation)
