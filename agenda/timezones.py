@@ -224,23 +224,28 @@ class TimeRange:
         """``10:00–12:10 JST (Thursday 10 March 2022, +1 day)``: the range, dated when shifted."""
         if not self.day_shift:
             return self.text
-        return _shifted_template() % {
-            "times": self.text, "date": self.date_text, "shift": self.day_shift_label}
+        return _with_note() % {"times": self.text, "note": self.day_shift_note}
 
     @property
     def shifted_html(self):
-        """The same in HTML, the shift in ``<span class="day-shift">``."""
+        """The same in HTML, the note in ``<span class="day-shift">``."""
         if not self.day_shift:
             return self.text_html
-        return labels.fill(_shifted_template(), html=True, times=self.text_html,
-                          date=self.date_text,
-                          shift=format_html('<span class="day-shift">{}</span>',
-                                            self.day_shift_label))
+        note = format_html('<span class="day-shift">{}</span>', self.day_shift_note)
+        return labels.fill(_with_note(), html=True, times=self.text_html, note=note)
+
+    @property
+    def day_shift_note(self) -> str:
+        """``(Thursday 10 March 2022, +1 day)`` / ``（2022年3月10日(木)、翌日）``, or empty."""
+        if not self.day_shift:
+            return ""
+        return pgettext("the local date and its shift from the programme day",
+                        "(%(date)s, %(shift)s)") % {
+            "date": self.date_text, "shift": self.day_shift_label}
 
 
-def _shifted_template() -> str:
-    return pgettext("a time range, then its local date and shift from the programme day",
-                    "%(times)s (%(date)s, %(shift)s)")
+def _with_note() -> str:
+    return pgettext("a time range and the note on its local date", "%(times)s %(note)s")
 
 
 def time_ranges(start: datetime, end: datetime, zones: list[str], day_date: date | None = None,

@@ -81,9 +81,12 @@ def test_picker_lists_event_zones_first_then_regions():
     groups = timezones.picker_choices(["America/New_York", "Asia/Tokyo"])
     assert groups[0] == (
         "Event time zones",
-        [("America/New_York", "America/New York"), ("Asia/Tokyo", "Asia/Tokyo")],
+        [("America/New_York", "New York"), ("Asia/Tokyo", "Tokyo")],
     )
     regions = [name for name, _options in groups[1:]]
+    europe = dict(groups)["Europe"]
+    assert europe == sorted(europe, key=lambda option: option[1])  # by city, as read
+    assert ("Europe/Paris", "Paris") in europe
     assert regions == sorted(regions)
     assert "Europe" in regions
     all_values = [value for _group, options in groups for value, _label in options]
