@@ -144,8 +144,8 @@ def test_each_affected_registrant_gets_one_email_listing_their_changes(forum, pe
     manage = f"http://localhost:8000/en/registration/{people['en'].token}/"
     assert english.body.split("erase your data):\n", 1)[1].splitlines()[0] == manage
     html = english.alternatives[0][0]
-    assert '<ul><li>Wednesday 9 March 2022, 20:30–21:10 EST</li><li>Thursday 10 March 2022, 10:30–11:10 JST</li>' \
-           '</ul>' in html
+    assert ('<ul><li>Wednesday 9 March 2022, 20:30–21:10 EST</li>'
+            '<li>Thursday 10 March 2022, 10:30–11:10 JST</li></ul>') in html
 
     # Someone waiting for a seat hears of the changes too, without a calendar to update.
     [waiting] = outbox_to("waiting@example.org")
