@@ -151,17 +151,37 @@ def day_shift_label(days: int) -> str:
     return ngettext("−%(days)s day", "−%(days)s days", -days) % {"days": -days}
 
 
+# Old IANA areas named after a country, not a place: US/Eastern is New York.
+_LEGACY_AREAS = {"US", "Canada"}
+
+
+@functools.cache
+def _cldr_zone_ids(zone_name: str) -> tuple[str, ...]:
+    # CLDR files a zone under its old ID when the IANA name changed (Asia/Saigon
+    # for Asia/Ho_Chi_Minh, Asia/Calcutta for Asia/Kolkata); Babel's alias table
+    # only maps the other way, so both are tried.
+    aliases = babel.core.get_global("zone_aliases")
+    canonical = aliases.get(zone_name, zone_name)
+    older = sorted(alias for alias, target in aliases.items() if target == canonical)
+    return tuple(dict.fromkeys([zone_name, canonical, *older]))
+
+
 def exemplar_city(zone_name: str, language: str | None = None) -> str:
     """The zone's city in the reader's language (CLDR): ``ニューヨーク``, ``Tokyo``.
 
-    A zone CLDR does not know is named after the last part of its IANA name.
+    A zone for which CLDR gives no city (as English does when the city is
+    the IANA name itself) is named after the last part of its IANA name.
     """
-    try:
-        return babel_dates.get_timezone_location(
-            zone_name, locale=locale(language), return_city=True
-        )
-    except LookupError:
-        return zone_name.rsplit("/", 1)[-1].replace("_", " ")
+    zones = locale(language).time_zones
+    zone_ids = _cldr_zone_ids(zone_name)
+    for zone_id in zone_ids:
+        city = zones.get(zone_id, {}).get("city")
+        if city:
+            return city
+    named = zone_name
+    if zone_name.split("/", 1)[0] in _LEGACY_AREAS:
+        named = babel.core.get_global("zone_aliases").get(zone_name, zone_name)
+    return named.rsplit("/", 1)[-1].replace("_", " ")
 
 
 def zone_heading(zone_name: str, abbreviation: str) -> str:

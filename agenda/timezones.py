@@ -11,6 +11,7 @@ pages all print the ranges :func:`time_ranges` gives, in the words of
 """
 
 import functools
+import unicodedata
 import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -278,6 +279,16 @@ def picker_choices(first: list[str]) -> list[tuple[str, list[tuple[str, str]]]]:
     return _picker_choices(tuple(first), translation.get_language())
 
 
+def reading_order(label: str) -> str:
+    """A sort key close to how readers order names: accents and voicing marks set aside.
+
+    Vietnamese Ấn Độ Dương sorts under A and Đại Tây Dương under D; Japanese
+    ガ sorts with カ (gojūon order), which plain code points would not do.
+    """
+    decomposed = unicodedata.normalize("NFD", label.casefold().replace("đ", "d"))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
 def region_name(area: str) -> str:
     """The first part of an IANA name (``America``, ``Pacific``) in the active language."""
     names = {
@@ -302,15 +313,20 @@ def _picker_choices(first: tuple[str, ...], language: str):
     # Values stay IANA names; labels are CLDR's cities in the page's language,
     # sorted within each region as that language's readers see them.
     groups: dict[str, list[tuple[str, str]]] = {}
+    others = []
     for name in pytz.common_timezones:
         if not is_valid_zone(name) or name in first:
             continue
-        region = region_name(name.split("/", 1)[0]) if "/" in name else _("Other")
-        groups.setdefault(region, []).append((name, dates.exemplar_city(name)))
+        option = (name, dates.exemplar_city(name))
+        if "/" in name:
+            groups.setdefault(region_name(name.split("/", 1)[0]), []).append(option)
+        else:
+            others.append(option)  # GMT, UTC
     event_group = [(name, dates.exemplar_city(name)) for name in first if is_valid_zone(name)]
-    regions = sorted((region, sorted(options, key=lambda option: option[1]))
-                     for region, options in groups.items())
-    return [(_("Event time zones"), event_group)] + regions
+    regions = sorted(((region, sorted(options, key=lambda option: reading_order(option[1])))
+                      for region, options in groups.items()),
+                     key=lambda group: reading_order(group[0]))
+    return [(_("Event time zones"), event_group), *regions, (_("Other"), others)]
 
 
 @dataclass(frozen=True)
