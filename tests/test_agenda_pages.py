@@ -198,7 +198,7 @@ def test_session_page_shows_every_zone_speakers_and_alternatives(client, forum):
     assert times == [
         ("New York (EST)", "07:10", "08:00", date(2022, 3, 10)),
         ("Tokyo (JST)", "21:10", "22:00", date(2022, 3, 10)),
-        ("Ho Chi Minh (UTC+7)", "19:10", "20:00", date(2022, 3, 10)),
+        ("Ho Chi Minh City (UTC+7)", "19:10", "20:00", date(2022, 3, 10)),
     ]
     assert [s.slug for s in response.context["alternatives"]] == ["parallel-session-2"]
 
