@@ -103,7 +103,8 @@ class SessionAdmin(TranslationAdmin):
     readonly_fields = ["uuid", "sequence", "updated_at", "change_history"]
     inlines = [SessionSpeakerInline]
     fieldsets = [
-        (None, {"fields": ["event", "day", "slug", "kind", "title", "description"]}),
+        (None, {"fields": ["event", "day", "slug", "kind", "title", "description",
+                           "other_participants"]}),
         (
             _("When and where"),
             {"fields": ["start", "end", "track", "livestream_url", "status", "capacity"]},

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from agenda import labels
 from forum_site.site_url import site_url
 
 PRODID = "-//Forum site//Programme calendar//EN"
@@ -91,12 +92,7 @@ def session_summary(session, language: str) -> str:
 
 
 def _speaker_line(session_speaker) -> str:
-    speaker = session_speaker.speaker
-    line = f"{clean_text(speaker.name)} ({session_speaker.get_role_display()})"
-    position = clean_text(speaker.position)
-    if position:
-        line += f", {position}"
-    return f"- {line}"
+    return f"- {clean_text(labels.speaker_line(session_speaker))}"
 
 
 def session_description(session, language: str, *, max_length: int | None = None) -> str:
@@ -114,6 +110,7 @@ def session_description(session, language: str, *, max_length: int | None = None
         if text:
             parts.append(text)
         speakers = [_speaker_line(link) for link in session.session_speakers.all()]
+        speakers += [f"- {clean_text(line)}" for line in session.other_participant_lines]
         if speakers:
             parts.append(_("Speakers:") + "\n" + "\n".join(speakers))
         livestream = clean_text(session.effective_livestream_url)
@@ -140,7 +137,7 @@ def _utc(moment: datetime) -> datetime:
 
 
 def _vevent(session, language: str) -> icalendar.Event:
-    zone = zoneinfo.ZoneInfo(session.event.reference_timezone)
+    zone = session.event.reference_zone
     vevent = icalendar.Event()
     # The UUID alone, without a host part: it is already globally unique, and
     # every file and email must carry exactly the same UID for ever.
@@ -220,7 +217,7 @@ def _zone_ranges(sessions) -> dict[str, tuple[date, date]]:
     ranges: dict[str, list[date]] = defaultdict(list)
     for session in sessions:
         zone_name = session.event.reference_timezone
-        zone = zoneinfo.ZoneInfo(zone_name)
+        zone = session.event.reference_zone
         ranges[zone_name] += [session.start.astimezone(zone).date(),
                               session.end.astimezone(zone).date()]
     # last_date is exclusive (midnight), hence the extra day after the end.

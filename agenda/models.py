@@ -300,6 +300,11 @@ class Session(models.Model):
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     speakers = models.ManyToManyField("Speaker", through="SessionSpeaker", related_name="sessions")
+    other_participants = models.TextField(
+        _("other participants"), blank=True,
+        help_text=_("People taking part who are not named in the programme, one per line, "
+                    "e.g. “Representative of the United States”. Listed after the speakers."),
+    )
 
     objects = SessionManager()
 
@@ -367,6 +372,24 @@ class Session(models.Model):
     @property
     def is_parallel(self):
         return self.kind == self.Kind.PARALLEL
+
+    @property
+    def other_participant_lines(self) -> list[str]:
+        """The unnamed participants, one per line as the organisers typed them."""
+        return [line.strip() for line in (self.other_participants or "").splitlines()
+                if line.strip()]
+
+    @property
+    def kind_label(self) -> str:
+        """The kind to print under the title, or "" when the title already says it.
+
+        "Closing plenary" under the title "Closing plenary" (or "Parallel
+        session" over "Parallel session 1: …") would only repeat it.
+        """
+        label = str(self.get_kind_display())
+        if (self.title or "").casefold().startswith(label.casefold()):
+            return ""
+        return label
 
     @property
     def duration(self) -> timedelta:

@@ -32,34 +32,9 @@ def zones_for(event: Event, viewer_zone: str | None) -> list[str]:
     return zones
 
 
-@dataclass
-class TimeRange:
-    """A start and end shown in one zone."""
-
-    start: timezones.LocalTime
-    end: timezones.LocalTime
-    is_viewer_zone: bool = False
-
-    @property
-    def zone_name(self):
-        return self.start.zone_name
-
-    @property
-    def heading(self):
-        return timezones.zone_heading(self.start.zone_name, self.start.moment)
-
-
-def time_ranges(start: datetime, end: datetime, zones: list[str], day_date: date | None,
-                viewer_zone: str | None = None) -> list[TimeRange]:
-    """``start``–``end`` in every zone, each marked with its shift from the programme day."""
-    return [
-        TimeRange(
-            start=timezones.localise(start, zone, day_date),
-            end=timezones.localise(end, zone, day_date),
-            is_viewer_zone=(zone == viewer_zone and zone != zones[0]),
-        )
-        for zone in zones
-    ]
+# The one model of times in zones lives in the time-zone module; pages use it from here.
+TimeRange = timezones.TimeRange
+time_ranges = timezones.time_ranges
 
 
 @dataclass
@@ -181,6 +156,17 @@ def event_speakers(event: Event):
     )
 
 
+def other_participants(event: Event) -> list[tuple[str, Session]]:
+    """People who take part without a name (a representative of …), with their session."""
+    sessions = (Session.objects.filter(event=event).exclude(other_participants="")
+                .order_by("start", "track", "id"))
+    result = []
+    for session in sessions:
+        session.event = event
+        result += [(participant, session) for participant in session.other_participant_lines]
+    return result
+
+
 def get_speaker(event: Event, slug: str) -> Speaker:
     """A speaker of this event, or 404 (a speaker of another event is not shown here)."""
     speaker = event_speakers(event).filter(slug=slug).first()
@@ -284,7 +270,7 @@ class ZoneChange:
 
     @property
     def city(self):
-        return timezones.city_name(self.zone_name)
+        return self.after.city
 
 
 @dataclass

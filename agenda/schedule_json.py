@@ -17,7 +17,6 @@ and tools of that ecosystem (EventFahrplan, Giggity, voctosched) can read it:
 import math
 import re
 import uuid
-import zoneinfo
 
 from django.conf import settings
 from django.urls import reverse
@@ -112,7 +111,7 @@ def _person(session_speaker) -> dict:
 
 
 def _event_json(session, language: str, room: str, languages: list[str]) -> dict:
-    zone = zoneinfo.ZoneInfo(session.event.reference_timezone)
+    zone = session.event.reference_zone
     start = session.start.astimezone(zone)
     links = []
     if session.effective_livestream_url:
@@ -147,7 +146,7 @@ def build_schedule(event, days, sessions, *, language: str, version: str) -> dic
     ``version``: changes whenever the programme does (the feed's ETag value).
     """
     language = calendar_language(language)
-    zone = zoneinfo.ZoneInfo(event.reference_timezone)
+    zone = event.reference_zone
     sessions = [session for session in sessions if not session.is_cancelled]
     with translation.override(language):
         rooms: dict[str, str] = {}  # English key -> name in this language

@@ -3,17 +3,26 @@
 Labels and offsets are always computed for the instant being shown (EST on
 9 March 2022, EDT after 13 March), never taken from a fixed offset. pytz only
 supplies the list of zones a viewer picks from.
+
+:class:`TimeRange` is *the* model of "a time range in the event's zones and
+the visitor's": pages, emails, the public changelog and the registration
+pages all print the ranges :func:`time_ranges` gives, in the words of
+:mod:`agenda.dates` (CLDR, the active language). Imports no app module.
 """
 
 import functools
+import unicodedata
 import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import pytz
 from django.utils import translation
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import pgettext
+
+from agenda import dates, labels
 
 # Longest IANA name is well under this; anything longer is garbage.
 MAX_ZONE_NAME_LENGTH = 64
@@ -71,11 +80,6 @@ def zone_abbreviation(moment: datetime) -> str:
     return name
 
 
-def city_name(zone_name: str) -> str:
-    """``America/New_York`` → ``New York``; ``UTC`` stays ``UTC``."""
-    return zone_name.rsplit("/", 1)[-1].replace("_", " ")
-
-
 @dataclass(frozen=True)
 class LocalTime:
     """One instant as seen in one zone, ready to print."""
@@ -88,23 +92,20 @@ class LocalTime:
 
     @property
     def clock(self) -> str:
-        return self.moment.strftime("%H:%M")
+        """``20:00`` as the active language writes a time of day."""
+        return dates.format_clock(self.moment)
 
     @property
     def iso(self) -> str:
         return self.moment.isoformat()
 
     @property
+    def date(self) -> date:
+        return self.moment.date()
+
+    @property
     def day_shift_label(self) -> str:
-        if self.day_shift == 0:
-            return ""
-        if self.day_shift > 0:
-            return ngettext("+%(days)s day", "+%(days)s days", self.day_shift) % {
-                "days": self.day_shift
-            }
-        return ngettext("−%(days)s day", "−%(days)s days", -self.day_shift) % {
-            "days": -self.day_shift
-        }
+        return dates.day_shift_label(self.day_shift)
 
 
 def localise(instant: datetime, zone_name: str, reference_date: date | None = None) -> LocalTime:
@@ -126,9 +127,146 @@ def localise(instant: datetime, zone_name: str, reference_date: date | None = No
 
 
 def zone_heading(zone_name: str, instant: datetime) -> str:
-    """A column heading: ``New York (EST)`` at that instant."""
+    """A column heading: ``New York (EST)`` at that instant, ``ニューヨーク（EST）`` in Japanese."""
     moment = instant.astimezone(get_zone(zone_name))
-    return f"{city_name(zone_name)} ({zone_abbreviation(moment)})"
+    return dates.zone_heading(zone_name, zone_abbreviation(moment))
+
+
+@dataclass(frozen=True)
+class TimeRange:
+    """A start and end as seen in one zone: how every page, email and changelog prints a time.
+
+    ``start.day_shift`` says how far the local date is from the programme
+    day (``+1 day`` in Tokyo for the forum's evening sessions in New York)
+    when the range was made with one.
+    """
+
+    start: LocalTime
+    end: LocalTime
+    is_viewer_zone: bool = False
+
+    @property
+    def zone_name(self) -> str:
+        return self.start.zone_name
+
+    @property
+    def abbreviation(self) -> str:
+        return self.start.abbreviation
+
+    @property
+    def offset(self) -> str:
+        return self.start.offset
+
+    @property
+    def city(self) -> str:
+        """``New York`` / ``ニューヨーク``: the zone's city in the active language."""
+        return dates.exemplar_city(self.zone_name)
+
+    @property
+    def heading(self) -> str:
+        """``New York (EST)`` / ``ニューヨーク（EST）``."""
+        return dates.zone_heading(self.zone_name, self.abbreviation)
+
+    @property
+    def date(self) -> date:
+        """The local date of the start."""
+        return self.start.date
+
+    @property
+    def date_text(self) -> str:
+        """``Thursday 10 March 2022``: the local date with its weekday."""
+        return dates.format_day(self.date)
+
+    @property
+    def date_html(self):
+        return dates.date_html(self.date, self.date_text)
+
+    @property
+    def clocks(self) -> str:
+        """``20:00–22:10``."""
+        return dates.clock_range(self.start.moment, self.end.moment)
+
+    @property
+    def clocks_html(self):
+        return dates.clock_range(self.start.moment, self.end.moment, html=True)
+
+    @property
+    def text(self) -> str:
+        """``20:00–22:10 EST``."""
+        return f"{self.clocks} {self.abbreviation}"
+
+    @property
+    def text_html(self):
+        """The same, with ``<time>`` elements and the zone's name and offset on the abbreviation."""
+        return format_html('{} <abbr class="zone" title="{} ({})">{}</abbr>', self.clocks_html,
+                           self.zone_name, self.offset, self.abbreviation)
+
+    @property
+    def dated_text(self) -> str:
+        """``Wednesday 9 March 2022, 20:00–22:10 EST``: for lists where each time has its date."""
+        return dates.date_and_times(self.date_text, self.text)
+
+    @property
+    def dated_html(self):
+        times = format_html('<span class="time-range">{}</span>', self.text_html)
+        return dates.date_and_times(self.date_html, times, html=True)
+
+    @property
+    def day_shift(self) -> int:
+        return self.start.day_shift
+
+    @property
+    def day_shift_label(self) -> str:
+        """``+1 day`` / ``翌日``, or empty on the programme day."""
+        return self.start.day_shift_label
+
+    @property
+    def shifted_text(self) -> str:
+        """``10:00–12:10 JST (Thursday 10 March 2022, +1 day)``: the range, dated when shifted."""
+        if not self.day_shift:
+            return self.text
+        return _with_note() % {"times": self.text, "note": self.day_shift_note}
+
+    @property
+    def shifted_html(self):
+        """The same in HTML, the note in ``<span class="day-shift">``."""
+        if not self.day_shift:
+            return self.text_html
+        note = format_html('<span class="day-shift">{}</span>', self.day_shift_note)
+        return labels.fill(_with_note(), html=True, times=self.text_html, note=note)
+
+    @property
+    def day_shift_note(self) -> str:
+        """``(Thursday 10 March 2022, +1 day)`` / ``（2022年3月10日(木)、翌日）``, or empty."""
+        if not self.day_shift:
+            return ""
+        return pgettext("the local date and its shift from the programme day",
+                        "(%(date)s, %(shift)s)") % {
+            "date": self.date_text, "shift": self.day_shift_label}
+
+
+def _with_note() -> str:
+    return pgettext("a time range and the note on its local date", "%(times)s %(note)s")
+
+
+def time_ranges(start: datetime, end: datetime, zones: list[str], day_date: date | None = None,
+                viewer_zone: str | None = None) -> list[TimeRange]:
+    """``start``–``end`` in every valid zone of ``zones``, in order.
+
+    With ``day_date`` (the programme day, dated in the reference zone) each
+    range knows its day shift. ``viewer_zone`` marks the visitor's own zone
+    when it is not the first (reference) one. Names that are not zones are
+    left out.
+    """
+    zones = [zone for zone in zones if is_valid_zone(zone)]
+    return [
+        TimeRange(
+            start=localise(start, zone, day_date),
+            end=localise(end, zone, day_date),
+            is_viewer_zone=(zone == viewer_zone and zone != zones[0]),
+        )
+        for zone in zones
+    ]
 
 
 def picker_choices(first: list[str]) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -141,16 +279,54 @@ def picker_choices(first: list[str]) -> list[tuple[str, list[tuple[str, str]]]]:
     return _picker_choices(tuple(first), translation.get_language())
 
 
+def reading_order(label: str) -> str:
+    """A sort key close to how readers order names: accents and voicing marks set aside.
+
+    Vietnamese Ấn Độ Dương sorts under A and Đại Tây Dương under D; Japanese
+    ガ sorts with カ (gojūon order), which plain code points would not do.
+    """
+    decomposed = unicodedata.normalize("NFD", label.casefold().replace("đ", "d"))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def region_name(area: str) -> str:
+    """The first part of an IANA name (``America``, ``Pacific``) in the active language."""
+    names = {
+        "Africa": pgettext("time zone region", "Africa"),
+        "America": pgettext("time zone region", "America"),
+        "Antarctica": pgettext("time zone region", "Antarctica"),
+        "Arctic": pgettext("time zone region", "Arctic"),
+        "Asia": pgettext("time zone region", "Asia"),
+        "Atlantic": pgettext("time zone region", "Atlantic Ocean"),
+        "Australia": pgettext("time zone region", "Australia"),
+        "Canada": pgettext("time zone region", "Canada"),
+        "Europe": pgettext("time zone region", "Europe"),
+        "Indian": pgettext("time zone region", "Indian Ocean"),
+        "Pacific": pgettext("time zone region", "Pacific Ocean"),
+        "US": pgettext("time zone region", "United States"),
+    }
+    return names.get(area, area)
+
+
 @functools.lru_cache(maxsize=32)
 def _picker_choices(first: tuple[str, ...], language: str):
+    # Values stay IANA names; labels are CLDR's cities in the page's language,
+    # sorted within each region as that language's readers see them.
     groups: dict[str, list[tuple[str, str]]] = {}
+    others = []
     for name in pytz.common_timezones:
         if not is_valid_zone(name) or name in first:
             continue
-        region = name.split("/", 1)[0] if "/" in name else _("Other")
-        groups.setdefault(region, []).append((name, name.replace("_", " ")))
-    event_group = [(name, name.replace("_", " ")) for name in first if is_valid_zone(name)]
-    return [(_("Event time zones"), event_group)] + sorted(groups.items())
+        option = (name, dates.exemplar_city(name))
+        if "/" in name:
+            groups.setdefault(region_name(name.split("/", 1)[0]), []).append(option)
+        else:
+            others.append(option)  # GMT, UTC
+    event_group = [(name, dates.exemplar_city(name)) for name in first if is_valid_zone(name)]
+    regions = sorted(((region, sorted(options, key=lambda option: reading_order(option[1])))
+                      for region, options in groups.items()),
+                     key=lambda group: reading_order(group[0]))
+    return [(_("Event time zones"), event_group), *regions, (_("Other"), others)]
 
 
 @dataclass(frozen=True)

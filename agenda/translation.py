@@ -24,7 +24,7 @@ class DayTranslation(TranslationOptions):
 
 @register(Session)
 class SessionTranslation(TranslationOptions):
-    fields = ("title", "description", "track")
+    fields = ("title", "description", "track", "other_participants")
     required_languages = {"en": ("title",)}
 
 

@@ -97,7 +97,8 @@ def changes(request, event):
 
 def speaker_list(request, event):
     event = programme.get_event(event)
-    context = {"event": event, "speakers": programme.event_speakers(event)}
+    context = {"event": event, "speakers": programme.event_speakers(event),
+               "other_participants": programme.other_participants(event)}
     return render(request, "agenda/speaker_list.html", context)
 
 

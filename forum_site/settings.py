@@ -174,6 +174,13 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
 
+# django-countries' Japanese names of these two put ASCII " (" between Japanese
+# words; the same English names through our own catalogue get full-width brackets.
+COUNTRIES_OVERRIDE = {
+    "CC": _("Cocos (Keeling) Islands"),
+    "FK": _("Falkland Islands (Malvinas)"),
+}
+
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_LANGUAGES = ("en", "ja", "vi")
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)

@@ -164,7 +164,9 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     @admin.action(
         permissions=["view"],
-        description=_("Promote the selected from the waiting list, even over capacity"),
+        description=_(
+            "Promote the selected registrations from the waiting list, even over capacity"
+        ),
     )
     def promote_selected(self, request, queryset):
         count = sum(1 for registration in queryset if services.promote(registration))
@@ -191,7 +193,7 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     @admin.action(
         permissions=["view"],
-        description=_("Export the selected as CSV (opens in Excel)"),
+        description=_("Export the selected registrations as CSV (opens in Excel)"),
     )
     def export_csv(self, request, queryset):
         return csv_response(exports.export_queryset(queryset), "registrations.csv")
@@ -315,7 +317,7 @@ def notify_registrants(modeladmin, request, events):
             "%(count)d registrants were emailed about programme changes.",
             count,
         ) % {"count": count} if count else
-        _("Nobody had programme changes left to hear about: no email sent."),
+        _("No registrant has unannounced changes; no email sent."),
         messages.SUCCESS if count else messages.INFO,
     )
 

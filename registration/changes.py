@@ -9,7 +9,7 @@ is not announced at all.
 from dataclasses import dataclass
 
 from agenda.models import Session, SessionChange
-from registration.programme import ZoneTimes, times_in_zones
+from agenda.timezones import TimeRange, time_ranges
 
 
 @dataclass
@@ -44,8 +44,8 @@ class NoticeLine:
     """A net change with its times printed in the event's display zones."""
 
     change: NetChange
-    old_times: list[ZoneTimes]
-    new_times: list[ZoneTimes]
+    old_times: list[TimeRange]
+    new_times: list[TimeRange]
 
     @property
     def session(self):
@@ -91,8 +91,8 @@ def notice_lines(changes, zone_names) -> list[NoticeLine]:
     return [
         NoticeLine(
             change=net,
-            old_times=times_in_zones(net.old_start, net.old_end, zone_names),
-            new_times=times_in_zones(net.new_start, net.new_end, zone_names),
+            old_times=time_ranges(net.old_start, net.old_end, zone_names),
+            new_times=time_ranges(net.new_start, net.new_end, zone_names),
         )
         for net in net_changes(changes)
     ]

@@ -8,7 +8,6 @@ exactly one session per slot and attends every other (non-parallel) session.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.utils import formats
 from django.utils.translation import gettext as _
 
 from agenda import timezones
@@ -99,54 +98,8 @@ def followed_sessions(event, registrations) -> dict[int, set[int]]:
     }
 
 
-@dataclass(frozen=True)
-class ZoneTimes:
-    """A session's date and times in one zone, ready to print."""
-
-    zone_name: str
-    date: str
-    start: str
-    end: str
-    abbreviation: str
-    start_iso: str = ""
-    end_iso: str = ""
-
-    def __str__(self):
-        return f"{self.date}, {self.start}–{self.end} {self.abbreviation}"
-
-
-def session_times(session, zone_names) -> list[ZoneTimes]:
-    """The session's date and clock times in each of ``zone_names``, in order."""
-    return times_in_zones(session.start, session.end, zone_names)
-
-
-def times_in_zones(start_at: datetime, end_at: datetime, zone_names) -> list[ZoneTimes]:
-    """The date and clock times of ``start_at``–``end_at`` in each of ``zone_names``."""
-    rows = []
-    for name in zone_names:
-        if not timezones.is_valid_zone(name):
-            continue
-        start = timezones.localise(start_at, name)
-        end = timezones.localise(end_at, name)
-        rows.append(
-            ZoneTimes(
-                zone_name=name,
-                date=formats.date_format(start.moment, "DATE_FORMAT"),
-                start=start.clock,
-                end=end.clock,
-                abbreviation=start.abbreviation,
-                start_iso=start.iso,
-                end_iso=end.iso,
-            )
-        )
-    return rows
-
-
 def slot_label(slot: Slot, zone_names) -> str:
     """``Parallel sessions at 07:10 EST / 21:10 JST``: a slot named by its times."""
-    times = []
-    for name in zone_names:
-        if timezones.is_valid_zone(name):
-            local = timezones.localise(slot.start, name)
-            times.append(f"{local.clock} {local.abbreviation}")
+    times = [f"{local.start.clock} {local.abbreviation}"
+             for local in timezones.time_ranges(slot.start, slot.start, zone_names)]
     return _("Parallel sessions at %(times)s") % {"times": " / ".join(times)}

@@ -11,9 +11,10 @@ from django.urls import reverse
 
 from agenda.calendar_links import webcal_url
 from agenda.models import Session
+from agenda.timezones import TimeRange, time_ranges
 from forum_site.site_url import site_url
 from registration.models import Registration, SessionChoice
-from registration.programme import ZoneTimes, personal_sessions, session_times
+from registration.programme import personal_sessions
 
 
 @dataclass
@@ -21,7 +22,7 @@ class ChoiceLine:
     session: Session
     status: str
     status_label: str
-    times: list[ZoneTimes]
+    times: list[TimeRange]
     waiting_position: int | None = None
 
     @property
@@ -36,7 +37,7 @@ class ChoiceLine:
 @dataclass
 class SessionLine:
     session: Session
-    times: list[ZoneTimes]
+    times: list[TimeRange]
 
 
 @dataclass
@@ -97,7 +98,7 @@ def summarise(registration) -> Summary:
                 session=choice.session,
                 status=choice.status,
                 status_label=choice.get_status_display(),
-                times=session_times(choice.session, zones),
+                times=time_ranges(choice.session.start, choice.session.end, zones),
                 waiting_position=choice_waiting_position(choice),
             )
         )
@@ -105,7 +106,9 @@ def summarise(registration) -> Summary:
     for session in personal_sessions(registration):
         if session.is_break:
             continue
-        summary.sessions.append(SessionLine(session, session_times(session, zones)))
+        summary.sessions.append(
+            SessionLine(session, time_ranges(session.start, session.end, zones))
+        )
     return summary
 
 

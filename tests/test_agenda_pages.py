@@ -74,9 +74,9 @@ def test_forum_agenda_in_english_shows_both_days_in_est_and_jst(client, forum):
         (0, date(2022, 3, 10)), (0, date(2022, 3, 10))
     ]
     text = text_of(response)
-    assert "Day 1 Wednesday, March 9, 2022" in text
+    assert "Day 1 Wednesday 9 March 2022" in text
     assert "20:00–22:10 EST" in text
-    assert "10:00–12:10 JST (March 10, 2022, +1 day)" in text
+    assert "10:00–12:10 JST (Thursday 10 March 2022, +1 day)" in text
     assert text.count("Parallel sessions") == 2
     headings = re.findall(r'<th scope="col" class="programme__time">([^<]+)</th>',
                           response.content.decode())
@@ -198,7 +198,7 @@ def test_session_page_shows_every_zone_speakers_and_alternatives(client, forum):
     assert times == [
         ("New York (EST)", "07:10", "08:00", date(2022, 3, 10)),
         ("Tokyo (JST)", "21:10", "22:00", date(2022, 3, 10)),
-        ("Ho Chi Minh (UTC+7)", "19:10", "20:00", date(2022, 3, 10)),
+        ("Ho Chi Minh City (UTC+7)", "19:10", "20:00", date(2022, 3, 10)),
     ]
     assert [s.slug for s in response.context["alternatives"]] == ["parallel-session-2"]
 
@@ -223,7 +223,8 @@ def test_event_overview_lists_organisers_by_role_and_contact(client, forum):
     assert '<a href="mailto:decarbozingcities@iges.or.jp">' in html
     text = text_of(response)
     assert "YouTube livestream: link to follow" in text
-    assert "English / Japanese (simultaneous interpretation)" in text
+    # The seed writes Japanese first ("tiếng Nhật / tiếng Anh").
+    assert "Japanese / English (simultaneous interpretation)" in text
     period = [[f"{r.start.clock}–{r.end.clock} {r.start.abbreviation}" for r in ranges]
               for _day, ranges in response.context["period"]]
     assert period == [
@@ -297,9 +298,9 @@ def test_agenda_runs_a_fixed_number_of_queries_whatever_its_size(
 def test_zone_picker_selects_the_viewer_zone_once_and_lists_every_zone(client, forum):
     html = client.get("/en/events/zccf-2022/agenda/?tz=Europe/Paris").content.decode()
     assert html.count(" selected>") == 1
-    assert '<option value="Europe/Paris" selected>Europe/Paris</option>' in html
+    assert '<option value="Europe/Paris" selected>Paris</option>' in html
     assert ('<optgroup label="Event time zones"><option value="America/New_York">'
-            'America/New York</option><option value="Asia/Tokyo">Asia/Tokyo</option>'
+            'New York</option><option value="Asia/Tokyo">Tokyo</option>'
             '</optgroup>') in html
     assert html.count("<option value=") == len(
         [zone for zone in pytz.common_timezones if timezones.is_valid_zone(zone)]

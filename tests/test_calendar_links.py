@@ -21,7 +21,8 @@ from tests.factories import make_day, make_event, make_session
 OPENING_DETAILS = (
     "Opening remarks by YAMAGUCHI Tsuyoshi, Minister of the Environment, Japan, "
     "and a representative from the United States.\n\n"
-    "Speakers:\n- YAMAGUCHI Tsuyoshi (Speaker), Minister of the Environment, Japan\n\n"
+    "Speakers:\n- YAMAGUCHI Tsuyoshi, Minister of the Environment, Japan (Speaker)\n"
+    "- Representative of the United States\n\n"
     "Programme: http://localhost:8000/en/events/zccf-2022/sessions/opening-remarks-day-1/"
 )
 
@@ -81,7 +82,7 @@ def test_links_use_the_requested_language(opening):
     assert google["text"] == ["開会挨拶"]
     assert google["details"] == [
         f"山口壯環境大臣および米国の代表による開会挨拶。\n\n"
-        f"{speakers}\n- 山口壯 ({role}), 環境大臣\n\n{page}"
+        f"{speakers}\n- 山口壯 環境大臣（{role}）\n- 米国代表\n\n{page}"
     ]
     assert outlook["subject"] == ["Phát biểu khai mạc"]
 

@@ -239,7 +239,8 @@ def test_forum_opening_description_lists_the_speaker(client, forum):
     assert vobject_events(body)[OPENING_DAY_1].description.value == (
         "Opening remarks by YAMAGUCHI Tsuyoshi, Minister of the Environment, Japan, "
         "and a representative from the United States.\n\n"
-        "Speakers:\n- YAMAGUCHI Tsuyoshi (Speaker), Minister of the Environment, Japan\n\n"
+        "Speakers:\n- YAMAGUCHI Tsuyoshi, Minister of the Environment, Japan (Speaker)\n"
+        "- Representative of the United States\n\n"
         "Programme: http://localhost:8000/en/events/zccf-2022/sessions/opening-remarks-day-1/"
     )
 
@@ -473,7 +474,7 @@ def test_one_vevent_carries_every_property(client, small_event):
         "STATUS:CONFIRMED",
         "SUMMARY:First talk",
         "DESCRIPTION:Why cities matter.\\n\\nA second paragraph.\\n\\nSpeakers:\\n"
-        "- Ada Example (Moderator)\\, Mayor of Somewhere\\n\\n"
+        "- Ada Example\\, Mayor of Somewhere (Moderator)\\n\\n"
         "Livestream: https://live.example/stream\\n\\n"
         "Programme: http://localhost:8000/en/events/small/sessions/first/",
         "LOCATION:https://live.example/stream",
@@ -511,7 +512,7 @@ def test_japanese_request_gets_japanese_text_with_english_fallback(client, small
         }
     assert events[str(first.uuid)].description.value == (
         f"Why cities matter.\n\nA second paragraph.\n\n{speakers}\n"
-        f"- エイダ ({moderator}), Mayor of Somewhere\n\n{livestream}\n\n{page}"
+        f"- エイダ Mayor of Somewhere（{moderator}）\n\n{livestream}\n\n{page}"
     )
 
 

@@ -71,16 +71,18 @@ def test_changes_are_listed_newest_first_with_times_before_and_after(client, for
     response = client.get(CHANGES)
     assert response.status_code == 200
     assert entries_of(response) == [
-        f"{SESSION_1_TITLE} Rescheduled · changed on March 1, 2022 "
+        f"{SESSION_1_TITLE} Rescheduled · changed on 1 March 2022 "
         f"Times of “{SESSION_1_TITLE}” in each time zone "
         "Time zone Before After "
-        "New York Before: March 9, 2022, 20:20–21:00 EST After: March 9, 2022, 20:30–21:10 EST "
-        "Tokyo Before: March 10, 2022, 10:20–11:00 JST After: March 10, 2022, 10:30–11:10 JST",
-        f"{PARALLEL_1_TITLE} Cancelled · changed on March 1, 2022 "
+        "New York Before: Wednesday 9 March 2022, 20:20–21:00 EST "
+        "After: Wednesday 9 March 2022, 20:30–21:10 EST "
+        "Tokyo Before: Thursday 10 March 2022, 10:20–11:00 JST "
+        "After: Thursday 10 March 2022, 10:30–11:10 JST",
+        f"{PARALLEL_1_TITLE} Cancelled · changed on 1 March 2022 "
         f"Times of “{PARALLEL_1_TITLE}” in each time zone "
         "Time zone When "
-        "New York March 10, 2022, 07:10–08:00 EST "
-        "Tokyo March 10, 2022, 21:10–22:00 JST",
+        "New York Thursday 10 March 2022, 07:10–08:00 EST "
+        "Tokyo Thursday 10 March 2022, 21:10–22:00 JST",
     ]
     html = main_of(response)
     assert re.findall(r'<h2 id="change-\d+" class="change__title"><a href="([^"]+)">', html) == [
@@ -88,7 +90,7 @@ def test_changes_are_listed_newest_first_with_times_before_and_after(client, for
         "/en/events/zccf-2022/sessions/parallel-session-1/",
     ]
     assert '<time datetime="2022-03-09T20:30:00-05:00">20:30</time>' in html
-    assert '<time datetime="2022-03-01">March 1, 2022</time>' in html
+    assert '<time datetime="2022-03-01">1 March 2022</time>' in html
 
 
 def test_the_date_of_a_change_is_the_organisers_date(client, forum, monkeypatch):
@@ -96,7 +98,7 @@ def test_the_date_of_a_change_is_the_organisers_date(client, forum, monkeypatch)
     monkeypatch.setattr(timezone, "now", lambda: datetime(2022, 3, 2, 2, 0, tzinfo=UTC))
     move(forum, "session-1", 10)
     [entry] = entries_of(client.get(CHANGES))
-    assert entry.startswith(f"{SESSION_1_TITLE} Rescheduled · changed on March 1, 2022 ")
+    assert entry.startswith(f"{SESSION_1_TITLE} Rescheduled · changed on 1 March 2022 ")
 
 
 def test_an_event_without_changes_says_so(client, dien_bien):
@@ -143,9 +145,13 @@ def test_japanese_dates(client, forum, two_changes):
     first = html[:html.index('<li class="change change--cancelled"')]
     assert re.findall(r'<time datetime="(\d{4}-\d\d-\d\d)">([^<]+)</time>', first) == [
         ("2022-03-01", "2022年3月1日"),  # the date of the change
-        ("2022-03-09", "2022年3月9日"), ("2022-03-09", "2022年3月9日"),  # New York
-        ("2022-03-10", "2022年3月10日"), ("2022-03-10", "2022年3月10日"),  # Tokyo
+        ("2022-03-09", "2022年3月9日(水)"), ("2022-03-09", "2022年3月9日(水)"),  # New York
+        ("2022-03-10", "2022年3月10日(木)"), ("2022-03-10", "2022年3月10日(木)"),  # Tokyo
     ]
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", first))
+    assert "変更日：2022年3月1日" in text
+    assert "ニューヨーク 変更前：2022年3月9日(水) 20:20〜21:00 EST" in text
+    assert "東京 変更前：2022年3月10日(木) 10:20〜11:00 JST" in text
 
 
 def test_the_viewers_zone_is_added_and_remembered(client, forum, two_changes):
@@ -153,10 +159,10 @@ def test_the_viewers_zone_is_added_and_remembered(client, forum, two_changes):
     assert response.cookies["tz"].value == "Europe/Paris"
     [moved, cancelled] = entries_of(response)
     assert moved.endswith(
-        "Paris your zone Before: March 10, 2022, 02:20–03:00 CET "
-        "After: March 10, 2022, 02:30–03:10 CET"
+        "Paris your zone Before: Thursday 10 March 2022, 02:20–03:00 CET "
+        "After: Thursday 10 March 2022, 02:30–03:10 CET"
     )
-    assert cancelled.endswith("Paris your zone March 10, 2022, 13:10–14:00 CET")
+    assert cancelled.endswith("Paris your zone Thursday 10 March 2022, 13:10–14:00 CET")
     remembered = entries_of(client.get(CHANGES))
     assert remembered == [moved, cancelled]
 

@@ -35,26 +35,27 @@ def test_outcome_email_lists_chosen_sessions_in_the_event_zones(forum, capture):
     session_one = (
         "* Parallel session 1: City-to-city collaboration: accelerating the decarbonisation "
         "domino\n"
-        "  March 10, 2022, 07:10–08:00 EST\n"
-        "  March 10, 2022, 21:10–22:00 JST\n"
+        "  Thursday 10 March 2022, 07:10–08:00 EST\n"
+        "  Thursday 10 March 2022, 21:10–22:00 JST\n"
         "  You have a seat.\n"
     )
     assert session_one in body
     assert (
         "* Parallel session 3: Pursuing resilient cities\n"
-        "  March 10, 2022, 08:05–08:55 EST\n"
-        "  March 10, 2022, 22:05–22:55 JST\n"
+        "  Thursday 10 March 2022, 08:05–08:55 EST\n"
+        "  Thursday 10 March 2022, 22:05–22:55 JST\n"
     ) in body
     # Day 1 in Tokyo is the next calendar day.
     assert (
-        "* Opening remarks\n  March 9, 2022, 20:00–20:10 EST\n  March 10, 2022, 10:00–10:10 JST"
+        "* Opening remarks\n  Wednesday 9 March 2022, 20:00–20:10 EST\n"
+        "  Thursday 10 March 2022, 10:00–10:10 JST"
     ) in body
     assert "Parallel session 2" not in body
     assert "Livestream link to follow" in body
     assert "Your interpretation channel: 日本語" in body
     html = outcome.alternatives[0][0]
     assert '<html lang="en">' in html
-    assert "March 10, 2022, 07:10–08:00 EST<br>" in html
+    assert "Thursday 10 March 2022, 07:10–08:00 EST<br>" in html
 
 
 def test_the_attached_calendar_holds_exactly_the_persons_sessions(forum, capture):
@@ -80,8 +81,8 @@ def test_email_in_japanese(forum, web):
     web.post(confirmation_path(request))
     outcome = mail.outbox[1]
     assert "ゼロカーボンシティ国際フォーラム" in outcome.subject
-    assert "2022年3月10日, 07:10–08:00 EST" in outcome.body
-    assert "2022年3月10日, 21:10–22:00 JST" in outcome.body
+    assert "2022年3月10日(木) 7:10〜8:00 EST" in outcome.body
+    assert "2022年3月10日(木) 21:10〜22:00 JST" in outcome.body
     registration = Registration.objects.get()
     assert f"http://localhost:8000/ja/registration/{registration.token}/" in outcome.body
     assert '<html lang="ja">' in outcome.alternatives[0][0]
@@ -94,7 +95,7 @@ def test_email_in_vietnamese(forum, web):
     web.post(confirmation_path(mail.outbox[0]))
     outcome = mail.outbox[1]
     assert "Diễn đàn Quốc tế Thành phố Zero Carbon" in outcome.subject
-    assert "Ngày 10 tháng 3 năm 2022, 07:10–08:00 EST" in outcome.body
+    assert "Thứ Năm, 10 tháng 3, 2022, 07:10–08:00 EST" in outcome.body
     assert '<html lang="vi">' in outcome.alternatives[0][0]
 
 
@@ -104,7 +105,7 @@ def test_changed_language_is_used_for_later_emails(forum, capture):
     with capture(execute=True):
         services.resend_confirmation(Registration.objects.get())
     assert Registration.objects.get().channel == "en"
-    assert "2022年3月10日, 07:10–08:00 EST" in mail.outbox[-1].body
+    assert "2022年3月10日(木) 7:10〜8:00 EST" in mail.outbox[-1].body
 
 
 def test_nothing_is_sent_when_the_transaction_rolls_back(forum, capture):
@@ -220,7 +221,7 @@ def test_send_reminders_sends_each_reminder_once(forum, capture):
     assert sorted(m.to[0] for m in mail.outbox) == ["a@example.org", "b@example.org"]
     [reminder] = outbox_to("b@example.org")
     assert reminder.subject == "Reminder: Zero Carbon City International Forum"
-    assert "March 10, 2022, 07:10–08:00 EST" in reminder.body
+    assert "Thursday 10 March 2022, 07:10–08:00 EST" in reminder.body
     assert reminder.attachments[0][0] == "zccf-2022-my-sessions.ics"
     assert "ゼロカーボンシティ国際フォーラム" in outbox_to("a@example.org")[0].subject
 

@@ -96,14 +96,15 @@ def test_register_confirm_and_manage(forum, web):
     assert page["X-Robots-Tag"] == "noindex, nofollow"
     # Parallel session 1 in each display zone, as machine-readable times too.
     assert (
-        '<ul class="plain time-list"><li><span class="time-range">March 10, 2022, '
+        '<ul class="plain time-list"><li>'
+        '<time datetime="2022-03-10">Thursday 10 March 2022</time>, <span class="time-range">'
         '<time datetime="2022-03-10T07:10:00-05:00">07:10</time>–'
         '<time datetime="2022-03-10T08:00:00-05:00">08:00</time> '
-        '<abbr class="zone" title="America/New_York">EST</abbr></span></li>'
-        '<li><span class="time-range">March 10, 2022, '
+        '<abbr class="zone" title="America/New_York (UTC−5)">EST</abbr></span></li>'
+        '<li><time datetime="2022-03-10">Thursday 10 March 2022</time>, <span class="time-range">'
         '<time datetime="2022-03-10T21:10:00+09:00">21:10</time>–'
         '<time datetime="2022-03-10T22:00:00+09:00">22:00</time> '
-        '<abbr class="zone" title="Asia/Tokyo">JST</abbr></span></li></ul>'
+        '<abbr class="zone" title="Asia/Tokyo (UTC+9)">JST</abbr></span></li></ul>'
     ) in text
 
     # Confirming again changes nothing and sends nothing.

@@ -150,8 +150,8 @@ def test_the_reminder_gives_the_livestream_and_the_persons_sessions(
                  if line.strip()]
     assert programme[:3] == [
         "* Opening remarks",
-        "March 9, 2022, 20:00–20:10 EST",
-        "March 10, 2022, 10:00–10:10 JST",
+        "Wednesday 9 March 2022, 20:00–20:10 EST",
+        "Thursday 10 March 2022, 10:00–10:10 JST",
     ]
     titles = [line[2:] for line in body.split("Your programme\n", 1)[1].splitlines()
               if line.startswith("* ")]

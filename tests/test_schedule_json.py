@@ -192,7 +192,7 @@ def test_forum_day_1_opening(client, forum):
         "subtitle": "",
         "track": "Opening",
         "type": "talk",
-        "language": "en",
+        "language": "ja",
         "abstract": (
             "Opening remarks by YAMAGUCHI Tsuyoshi, Minister of the Environment, Japan, "
             "and a representative from the United States."

@@ -51,7 +51,7 @@ def test_the_forum_overview_describes_an_online_event_in_english(client, forum):
             "eventAttendanceMode": "https://schema.org/OnlineEventAttendanceMode",
             "location": {"@type": "VirtualLocation", "url": f"{BASE}/en/events/zccf-2022/"},
             "organizer": [MOEJ, US_ENVOY],
-            "inLanguage": ["en", "ja"],
+            "inLanguage": ["ja", "en"],
         }
     ]
     tags = meta(response)
@@ -84,9 +84,9 @@ def test_a_session_in_japanese_is_part_of_the_forum(client, forum):
         "location": {"@type": "VirtualLocation", "url": f"{BASE}/ja/events/zccf-2022/"},
         "organizer": [
             {"@type": "Organization", "name": "環境省"},
-            {"@type": "Organization", "name": "アメリカ合衆国 気候問題担当大統領特使室"},
+            {"@type": "Organization", "name": "米国気候問題担当大統領特使室"},
         ],
-        "inLanguage": ["en", "ja"],
+        "inLanguage": ["ja", "en"],
         "performer": [{"@type": "Person", "name": "山口壯"}],
         "superEvent": {
             "@type": "Event",

@@ -81,10 +81,13 @@ def test_picker_lists_event_zones_first_then_regions():
     groups = timezones.picker_choices(["America/New_York", "Asia/Tokyo"])
     assert groups[0] == (
         "Event time zones",
-        [("America/New_York", "America/New York"), ("Asia/Tokyo", "Asia/Tokyo")],
+        [("America/New_York", "New York"), ("Asia/Tokyo", "Tokyo")],
     )
     regions = [name for name, _options in groups[1:]]
-    assert regions == sorted(regions)
+    europe = dict(groups)["Europe"]
+    assert europe == sorted(europe, key=lambda option: option[1])  # by city, as read
+    assert ("Europe/Paris", "Paris") in europe
+    assert regions[:-1] == sorted(regions[:-1]) and regions[-1] == "Other"  # GMT, UTC last
     assert "Europe" in regions
     all_values = [value for _group, options in groups for value, _label in options]
     assert len(all_values) == len(set(all_values))

@@ -3,10 +3,112 @@
 import functools
 
 from django import template
-from django.utils.html import escape
+from django.urls import reverse
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import pgettext
+
+from agenda import dates, labels
 
 register = template.Library()
+
+
+@register.filter
+def long_date(value):
+    """``12 January 2024`` / ``2024年1月12日`` / ``12 tháng 1, 2024``."""
+    return dates.format_date(value) if value else ""
+
+
+@register.filter
+def weekday_date(value):
+    """``Wednesday 9 March 2022`` / ``2022年3月9日(水)`` / ``Thứ Tư, 9 tháng 3, 2022``."""
+    return dates.format_day(value) if value else ""
+
+
+@register.simple_tag
+def date_element(value, style="long"):
+    """A ``<time>`` element for a date, written ``long`` or with its ``weekday``."""
+    text = dates.format_day(value) if style == "weekday" else dates.format_date(value)
+    return dates.date_html(value, text)
+
+
+@register.simple_tag
+def date_range(first, last):
+    """``9–10 March 2022`` / ``2022年3月9日〜10日``."""
+    return dates.format_date_range(first, last)
+
+
+@register.simple_tag
+def day_and_date(day, strong=False):
+    """``Day 1: Wednesday 9 March 2022`` with the date in a ``<time>`` element."""
+    label = format_html("<strong>{}</strong>", day.display_label) if strong else day.display_label
+    return dates.day_and_date(label, dates.date_html(day.date, dates.format_day(day.date)),
+                              html=True)
+
+
+@register.simple_tag
+def speaker_line(session_speaker, event):
+    """``<a>YAMAGUCHI Tsuyoshi</a>, Minister of the Environment, Japan (Speaker)``."""
+    url = reverse("agenda:speaker", args=[event.slug, session_speaker.speaker.slug])
+    name = format_html('<a href="{}">{}</a>', url, session_speaker.speaker.name)
+    return labels.speaker_line(session_speaker, name_html=name, html=True)
+
+
+@register.simple_tag
+def affiliation(speaker):
+    """A speaker's position and organisation, joined as the language joins them."""
+    return labels.affiliation(speaker)
+
+
+@register.simple_tag
+def organisation_name(organisation, link=False):
+    """``Ministry of the Environment, Japan (MOEJ)``, a link to its website with ``link``."""
+    return labels.organisation_name(organisation, html=True, link=link)
+
+
+@register.simple_tag
+def organisation_with_role(organisation, role_label):
+    """``Ministry of the Environment, Japan (MOEJ) (Organiser)`` / ``環境省（MOEJ）（主催者）``."""
+    return labels.fill(
+        pgettext("an organisation and its role in an event", "%(organisation)s (%(role)s)"),
+        organisation=labels.organisation_name(organisation), role=role_label)
+
+
+@register.simple_tag
+def event_languages(event):
+    """``Japanese / English (simultaneous interpretation)`` in the reader's language."""
+    return labels.language_names(event.language_codes, interpretation=event.has_interpretation)
+
+
+@register.simple_tag
+def session_with_role(session, event, role_label):
+    """``<a>Opening remarks</a> (Speaker)``: a session a speaker takes part in, and how."""
+    url = reverse("agenda:session", args=[event.slug, session.slug])
+    link = format_html('<a href="{}">{}</a>', url, session.title)
+    return labels.fill(pgettext("a session and someone's role in it", "%(session)s (%(role)s)"),
+                       html=True, session=link, role=role_label)
+
+
+@register.simple_tag
+def participant_in_session(participant, session, event):
+    """``Representative of the United States (<a>Opening remarks</a>)``."""
+    url = reverse("agenda:session", args=[event.slug, session.slug])
+    link = format_html('<a href="{}">{}</a>', url, session.title)
+    return labels.fill(
+        pgettext("an unnamed participant and the session they take part in",
+                 "%(participant)s (%(session)s)"),
+        html=True, participant=participant, session=link)
+
+
+@register.simple_tag
+def session_with_track(session, event):
+    """``<a>Parallel session 2: …</a> (Channel B)``, or the link alone without a track."""
+    url = reverse("agenda:session", args=[event.slug, session.slug])
+    link = format_html('<a href="{}">{}</a>', url, session.title)
+    if not session.track:
+        return link
+    return labels.fill(pgettext("a session and the track it runs in", "%(session)s (%(track)s)"),
+                       html=True, session=link, track=session.track)
 
 
 @register.filter

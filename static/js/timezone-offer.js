@@ -20,7 +20,9 @@
   };
   if (zone && Object.prototype.hasOwnProperty.call(aliases, zone)) { zone = aliases[zone]; }
   if (!zone || zone === select.getAttribute("data-current-zone")) { return; }
-  var known = Array.prototype.some.call(select.options, function (o) { return o.value === zone; });
+  // The option's label is the zone's city in the page's language (CLDR).
+  var option = Array.prototype.filter.call(select.options, function (o) { return o.value === zone; })[0];
+  var known = Boolean(option);
   var dismissedKey = "zone-offer-dismissed";
   try { if (window.localStorage.getItem(dismissedKey) === zone) { return; } } catch (e) { /* private mode */ }
   if (!known) { return; }
@@ -28,7 +30,7 @@
   var isEventZone = events && Array.prototype.some.call(events.children, function (o) { return o.value === zone; });
   if (isEventZone) { return; }
   offer.querySelector(".zone-offer__text").textContent =
-    offer.getAttribute("data-offer-template").replace("{zone}", zone.replace(/_/g, " "));
+    offer.getAttribute("data-offer-template").replace("{zone}", option.textContent);
   var accept = offer.querySelector(".zone-offer__accept");
   var params = new URLSearchParams(window.location.search);
   params.set("tz", zone);

@@ -8,7 +8,6 @@ again replaces the event and everything it created, so it is safe to repeat.
 """
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -74,7 +73,6 @@ class Command(BaseCommand):
 
     @staticmethod
     def _build(slug, count, tracks, per_day):
-        zone = ZoneInfo(REFERENCE_ZONE)
         event = Event.objects.create(
             slug=slug,
             name_en=f"Synthetic forum ({count} sessions)",
@@ -88,6 +86,7 @@ class Command(BaseCommand):
             languages="en, ja",
             has_interpretation=True,
         )
+        zone = event.reference_zone
         organisations = Organisation.objects.bulk_create(
             Organisation(
                 slug=f"{slug}-org-{n}",
