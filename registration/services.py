@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agenda.models import Event, Session, SessionChange
+from agenda.programme import load_life
 from registration import emails, tokens
 from registration.changes import net_changes
 from registration.models import ChangeNotice, Registration, ReminderSent, SessionChoice
@@ -40,6 +41,13 @@ class RegistrationError(Exception):
 class RegistrationClosed(RegistrationError):
     def __init__(self):
         super().__init__(_("Registration for this event is closed."))
+
+
+class EventOver(RegistrationError):
+    def __init__(self):
+        super().__init__(
+            _("This event is over: registrations can no longer be changed or cancelled.")
+        )
 
 
 class InvalidChoices(RegistrationError):
@@ -134,7 +142,7 @@ def register(event, details: Details) -> Registration:
     replaced by the new details and sent a fresh confirmation link (the
     details only count once the owner of the address confirms them).
     """
-    if not event.registration_open:
+    if not load_life(event).takes_signups:
         raise RegistrationClosed()
     choices = check_choices(event, details.choices)
     key = email_key(details.email)
@@ -248,6 +256,8 @@ def change_choices(registration, sessions) -> list[SessionChoice]:
         locked = _lock(registration.pk)
         if locked is None or locked.is_erased or locked.status == Registration.Status.CANCELLED:
             raise RegistrationError(_("This registration is cancelled: it has no choices."))
+        if not load_life(locked.event).can_change_registration:
+            raise EventOver()
         wanted = check_choices(locked.event, sessions)
         now = timezone.now()
         current = {choice.session_id: choice for choice in locked.choices.all()}
@@ -435,8 +445,11 @@ def send_reminders(event, key: str) -> int:
 
     Each sending is recorded (:class:`ReminderSent`, unique per registrant and
     key) in the same transaction, so running the command again, even at the
-    same time, sends nobody the same reminder twice. Returns how many went out.
+    same time, sends nobody the same reminder twice. Returns how many went out;
+    none for an event that is over.
     """
+    if load_life(event).is_past:
+        return 0
     sent = 0
     with transaction.atomic():
         registrations = Registration.objects.filter(
@@ -464,8 +477,11 @@ def notify_changes(event) -> int:
     transaction that queues the email, and the event row is locked first as
     in every function here, so running again, or twice at once, tells nobody
     anything twice. Changes that cancel out (moved and moved back) are
-    recorded as told without an email. Returns how many emails were queued.
+    recorded as told without an email. Returns how many emails were queued;
+    none for an event that is over (its changes are history, not news).
     """
+    if load_life(event).is_past:
+        return 0
     with transaction.atomic():
         locked_event = Event.objects.select_for_update().get(pk=event.pk)
         changes = list(

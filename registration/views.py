@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from agenda import programme, timezones
 from agenda.calendars import build_calendar
 from agenda.models import Event, EventOrganisation
 from registration import emails, ratelimit, services, summary, tokens
@@ -52,6 +53,15 @@ def _invalid_link(request, *, expired=False):
     )
 
 
+def _standing(request, event):
+    """Where the event stands, for the status line, the menu and the closed page."""
+    viewer = timezones.viewer_zone_from_request(request)
+    life = programme.load_life(event)
+    zones = programme.zones_for(event, viewer.name)
+    return {"life": life, "standing": programme.standing(life, zones, viewer.name),
+            "viewer_zone": viewer.name}
+
+
 # Error reports (ADMINS emails, the DEBUG page) list POST data: not these.
 PERSONAL_FIELDS = ("full_name", "email", "organisation", "position")
 
@@ -61,9 +71,13 @@ PERSONAL_FIELDS = ("full_name", "email", "organisation", "position")
 def register(request, event):
     """The sign-up form; a valid submission always ends on the same "check your email" page."""
     event = get_object_or_404(Event, slug=event)
-    if not event.registration_open:
+    standing = _standing(request, event)
+    if not standing["life"].takes_signups:
+        # A plain page that says why and when, with no form: 200 to a visit
+        # (an old link or a bookmark is not an error), 403 to a submission,
+        # which is refused before anything is read, stored or sent.
         return render(
-            request, "registration/closed.html", {"event": event},
+            request, "registration/closed.html", {"event": event, **standing},
             status=403 if request.method == "POST" else 200,
         )
     status = 200
@@ -87,7 +101,8 @@ def register(request, event):
     else:
         form = RegistrationForm(event)
     return render(
-        request, "registration/register.html", {"event": event, "form": form}, status=status
+        request, "registration/register.html", {"event": event, "form": form, **standing},
+        status=status,
     )
 
 
@@ -95,7 +110,7 @@ def register(request, event):
 def sent(request, event):
     """"Check your email": identical whether the address was new or known."""
     event = get_object_or_404(Event, slug=event)
-    return render(request, "registration/sent.html", {"event": event})
+    return render(request, "registration/sent.html", {"event": event, **_standing(request, event)})
 
 
 @require_GET
@@ -119,6 +134,7 @@ def privacy(request, event):
             "organisers": organisers,
             "retention_months": settings.REGISTRATION_RETENTION_MONTHS,
             "email_retention_days": settings.EMAIL_RETENTION_DAYS,
+            **_standing(request, event),
         },
     )
 
@@ -157,7 +173,11 @@ def confirm(request, value):
 
 def _manage_context(request, registration, **forms):
     base = f"{request.scheme}://{request.get_host()}"
+    life = programme.load_life(registration.event)
     context = {
+        "life": life,
+        # After the event, what was is kept to see, download and erase, not to change.
+        "can_change": life.can_change_registration,
         "registration": registration,
         "event": registration.event,
         "summary": summary.summarise(registration),
@@ -182,6 +202,12 @@ def _with_registration(view):
     return wrapped
 
 
+def _event_over(request, registration):
+    """The private page as it stands, refusing a change: the event is over (403)."""
+    return render(request, "registration/manage.html", _manage_context(request, registration),
+                  status=403)
+
+
 @_private
 @require_GET
 @_with_registration
@@ -194,6 +220,8 @@ def manage(request, registration):
 @require_POST
 @_with_registration
 def change_choices(request, registration):
+    if not programme.load_life(registration.event).can_change_registration:
+        return _event_over(request, registration)
     form = ChoicesForm(registration, request.POST)
     if form.is_valid():
         try:
@@ -222,6 +250,8 @@ def change_choices(request, registration):
 @require_POST
 @_with_registration
 def change_preferences(request, registration):
+    if not programme.load_life(registration.event).can_change_registration:
+        return _event_over(request, registration)
     form = PreferencesForm(registration, request.POST)
     if form.is_valid():
         try:
@@ -245,7 +275,9 @@ def change_preferences(request, registration):
 @require_http_methods(["GET", "POST"])
 @_with_registration
 def cancel(request, registration):
-    """Asks first (GET), cancels on POST."""
+    """Asks first (GET), cancels on POST; not once the event is over."""
+    if not programme.load_life(registration.event).can_change_registration:
+        return _event_over(request, registration)
     if request.method == "POST":
         services.cancel(registration)
         messages.success(request, _("Your registration is cancelled."))
