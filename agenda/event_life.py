@@ -25,7 +25,7 @@ The rules:
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from django.utils.translation import gettext as _
 
@@ -158,7 +158,10 @@ def day_spans(event, days, sessions) -> list[DaySpan]:
         if day.pk in bounds:
             start, end = bounds[day.pk]
         else:
-            start, end = timezones.day_bounds(day.date, event.reference_zone)
+            # In UTC: aware datetimes sharing one zone compare and subtract by
+            # wall clock, which is wrong across a change to or from summer time.
+            start, end = (moment.astimezone(UTC)
+                          for moment in timezones.day_bounds(day.date, event.reference_zone))
         spans.append(DaySpan(day=day, start=start, end=end))
     return spans
 
