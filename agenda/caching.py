@@ -327,13 +327,13 @@ class _Entry:
     expires_at: float | None = None  # a timestamp; see expire_at()
 
     def is_fresh(self) -> bool:
-        return self.expires_at is None or timezone.now().timestamp() < self.expires_at
+        return self.expires_at is None or time.time() < self.expires_at
 
     def timeout(self) -> int:
         """Seconds to keep the entry: the setting, or less when it expires before."""
         if self.expires_at is None:
             return settings.PAGE_CACHE_TIMEOUT
-        left = int(self.expires_at - timezone.now().timestamp()) + 1
+        left = int(self.expires_at - time.time()) + 1
         return max(1, min(settings.PAGE_CACHE_TIMEOUT, left))
 
 

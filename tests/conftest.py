@@ -30,8 +30,9 @@ def _default_language(settings):
 #: The seed events are over in real time (9–10 March 2022, 12 January 2024),
 #: and most tests browse them as visitors before the event and sign up. Unless
 #: a test moves the clock itself (time_machine), the suite runs on this day,
-#: before both, with the clock ticking. Tests of an event's life set their own.
-SUITE_CLOCK = datetime(2022, 2, 1, 12, 0, tzinfo=UTC)
+#: after the seeds were last edited (15 February 2022) and before both events,
+#: with the clock ticking. Tests of an event's life set their own.
+SUITE_CLOCK = datetime(2022, 3, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
