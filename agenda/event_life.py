@@ -93,6 +93,11 @@ class EventLife:
         return not self.is_past
 
     @property
+    def ends_at(self) -> datetime | None:
+        """When the event is over (the end of its last day's span), or None without days."""
+        return max(span.end for span in self.spans) if self.spans else None
+
+    @property
     def first_date(self) -> date | None:
         return self.spans[0].day.date if self.spans else None
 
@@ -174,7 +179,7 @@ def derive(event, days, sessions, now: datetime) -> EventLife:
     """
     sessions = sorted(sessions, key=lambda s: (s.start, s.track, s.pk or 0))
     spans = day_spans(event, days, sessions)
-    if spans and now >= spans[-1].end:
+    if spans and now >= max(span.end for span in spans):  # after the last day's end
         phase = PAST
     elif any(span.start <= now < span.end for span in spans):
         phase = LIVE

@@ -66,3 +66,27 @@ def test_the_overview_band_links_to_now_in_the_agenda(new_context, forum):
         page.get_by_role("link", name="Jump to now in the agenda").click()
         page.wait_for_url("**/agenda/#now")
         assert page.locator("tr#now .now-mark").inner_text() == "Now"
+
+
+def test_live_and_past_pages_are_valid_html(client, vnu, forum, tmp_path):
+    forum.recording_url = "https://video.example.org/zccf-2022"
+    forum.save()
+    pages = {}
+    with time_machine.travel(DURING_PARALLEL_1_AND_2):
+        for lang in ("en", "ja", "vi"):
+            pages[f"live-agenda-{lang}"] = client.get(f"/{lang}/events/zccf-2022/agenda/")
+            pages[f"live-overview-{lang}"] = client.get(f"/{lang}/events/zccf-2022/")
+    with time_machine.travel(datetime(2026, 12, 1, tzinfo=UTC)):
+        pages["past-overview"] = client.get("/en/events/zccf-2022/")
+        pages["past-session"] = client.get("/en/events/zccf-2022/sessions/session-1/")
+        pages["past-register"] = client.get("/en/events/zccf-2022/register/")
+        pages["past-events"] = client.get("/en/")
+    files = []
+    for name, response in pages.items():
+        assert response.status_code == 200, name
+        path = tmp_path / f"{name}.html"
+        path.write_bytes(response.content)
+        files.append(path)
+    problems = [f"{m['url']}:{m.get('lastLine', '?')}: {m['message']}" for m in vnu(files)
+                if m["type"] in ("error", "non-document-error")]
+    assert not problems, "\n".join(problems)
