@@ -600,3 +600,26 @@ def test_the_sitemap_asks_crawlers_to_come_back_less_after_the_event(client, for
     assert "<changefreq>daily</changefreq>" in before
     assert "<changefreq>yearly</changefreq>" in after
     assert "<changefreq>daily</changefreq>" not in after
+
+
+# Organisers and emails ---------------------------------------------------------------------
+
+def test_organisers_see_the_window_in_the_events_own_zone(admin_client):
+    event = windowed_event()
+    html = admin_client.get(f"/admin/agenda/event/{event.pk}/change/").content.decode()
+    assert 'name="registration_opens_at_0" value="2030-05-01"' in html
+    assert 'name="registration_opens_at_1" value="09:00:00"' in html
+    assert 'name="registration_closes_at_1" value="17:00:00"' in html
+    assert "taking sign-ups" in html.lower()
+
+
+def test_an_email_after_the_event_says_nothing_about_the_livestream(
+    forum, django_capture_on_commit_callbacks
+):
+    sign_up(django_capture_on_commit_callbacks, forum)
+    mail.outbox.clear()
+    with time_machine.travel(TODAY), django_capture_on_commit_callbacks(execute=True):
+        services.resend_link("hanako@example.jp")
+    (message,) = mail.outbox
+    assert "livestream" not in message.body.lower()
+    assert "Register again" not in message.body
