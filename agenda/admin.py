@@ -59,13 +59,38 @@ class EventAdmin(TranslationAdmin):
             _("Attending"),
             {
                 "fields": [
-                    "livestream_platform", "livestream_url", "languages", "has_interpretation",
-                    "contact_email",
+                    "livestream_platform", "livestream_url", "recording_url", "languages",
+                    "has_interpretation", "contact_email",
                 ]
             },
         ),
-        (_("Registration"), {"fields": ["registration_open", "capacity"]}),
+        (
+            _("Registration"),
+            {
+                "description": _(
+                    "Sign-ups are taken while the switch is on, the window (if any) is open "
+                    "and the event has not ended. Window times are in the event's reference "
+                    "time zone."
+                ),
+                "fields": [
+                    "registration_open", "registration_opens_at", "registration_closes_at",
+                    "capacity",
+                ],
+            },
+        ),
     ]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The registration window is typed and shown in the event's own zone,
+        # like session times; the database still stores UTC.
+        event = (Event.objects.filter(pk=object_id).first()
+                 if object_id and str(object_id).isdigit() else None)
+        zone = event.reference_zone if event else datetime.UTC
+        with timezone.override(zone):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):
+                response.render()
+            return response
 
 
 @admin.register(Organisation)
@@ -107,7 +132,8 @@ class SessionAdmin(TranslationAdmin):
                            "other_participants"]}),
         (
             _("When and where"),
-            {"fields": ["start", "end", "track", "livestream_url", "status", "capacity"]},
+            {"fields": ["start", "end", "track", "livestream_url", "recording_url", "status",
+                        "capacity"]},
         ),
         (_("Calendar identity"), {"fields": ["uuid", "sequence", "updated_at"]}),
         (_("Changes"), {"fields": ["change_history"]}),

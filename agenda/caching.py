@@ -34,6 +34,12 @@ Fast
     below. Entries carry an ETag and Last-Modified; conditional requests get
     304 Not Modified.
 
+Never a stale "now"
+    A page that says where an event stands (``agenda/event_life.py``) calls
+    :func:`expire_at` with the event's next boundary (a session starting or
+    ending, the registration window opening or closing): its entry is used
+    only until then, so the clock alone moves it on, without any edit.
+
 When the cache is down
     Pages are served fresh (``X-Page-Cache: bypass``) and a warning is
     logged. Saving a change to the programme fails instead: without a new
@@ -119,6 +125,12 @@ def _with_policy(view, policy):
 
     cached_view.page_cache = policy
     return cached_view
+
+
+def expire_at(response, moment):
+    """Keep the cached copy of ``response`` only until ``moment`` (an aware datetime, or None)."""
+    response.page_cache_expires_at = moment
+    return response
 
 
 # Generations ----------------------------------------------------------------
@@ -340,6 +352,17 @@ class _Entry:
     headers: list
     content: bytes
     cookies: object
+    expires_at: float | None = None  # a timestamp; see expire_at()
+
+    def is_fresh(self) -> bool:
+        return self.expires_at is None or time.time() < self.expires_at
+
+    def timeout(self) -> int:
+        """Seconds to keep the entry: the setting, or less when it expires before."""
+        if self.expires_at is None:
+            return settings.PAGE_CACHE_TIMEOUT
+        left = int(self.expires_at - time.time()) + 1
+        return max(1, min(settings.PAGE_CACHE_TIMEOUT, left))
 
 
 class PageCacheMiddleware:
@@ -393,7 +416,7 @@ class PageCacheMiddleware:
             response = self.get_response(request)
             response[STATUS_HEADER] = "bypass"
             return response
-        if entry is not None and entry.generations == generations:
+        if entry is not None and entry.generations == generations and entry.is_fresh():
             request.page_cache_status = "hit"
             return self._answer(request, self._replay(entry))
 
@@ -404,7 +427,7 @@ class PageCacheMiddleware:
         if entry is None:
             return response
         try:
-            cache.set(page_key, entry, timeout=settings.PAGE_CACHE_TIMEOUT)
+            cache.set(page_key, entry, timeout=entry.timeout())
         except Exception:  # not stored this time; the page itself is fine
             logger.warning("page cache unavailable; %s not stored", request.path, exc_info=True)
             return self._answer(request, response)
@@ -455,12 +478,14 @@ class PageCacheMiddleware:
             patch_vary_headers(response, ("Cookie",))  # the tz cookie
         headers = [(name, value) for name, value in response.items()
                    if name.lower() != STATUS_HEADER.lower()]
+        expires = getattr(response, "page_cache_expires_at", None)
         return _Entry(
             generations=generations,
             status=response.status_code,
             headers=headers,
             content=response.content,
             cookies=response.cookies,
+            expires_at=expires.timestamp() if expires is not None else None,
         )
 
     @staticmethod

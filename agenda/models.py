@@ -113,7 +113,22 @@ class Event(models.Model):
     capacity = models.PositiveIntegerField(
         _("capacity"), null=True, blank=True, help_text=_("Empty means unlimited.")
     )
-    registration_open = models.BooleanField(_("registration open"), default=True)
+    recording_url = models.URLField(
+        _("recording URL"), blank=True,
+        help_text=_("Filled in after the event: past events link to it."),
+    )
+    registration_open = models.BooleanField(
+        _("taking sign-ups"), default=True,
+        help_text=_("Untick to close registration early or pause it, whatever the window says."),
+    )
+    registration_opens_at = models.DateTimeField(
+        _("registration opens at"), null=True, blank=True,
+        help_text=_("In the event's reference time zone. Empty: open until the window closes."),
+    )
+    registration_closes_at = models.DateTimeField(
+        _("registration closes at"), null=True, blank=True,
+        help_text=_("In the event's reference time zone. Empty: open until the event ends."),
+    )
     organisations = models.ManyToManyField(
         Organisation, through="EventOrganisation", related_name="events", blank=True
     )
@@ -156,6 +171,11 @@ class Event(models.Model):
             }
         elif self.display_timezones and not self.display_zones:
             errors["display_timezones"] = _("Give at least one time zone.")
+        opens, closes = self.registration_opens_at, self.registration_closes_at
+        if opens and closes and closes <= opens:
+            errors["registration_closes_at"] = _(
+                "Registration must close after it opens."
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -288,6 +308,10 @@ class Session(models.Model):
     livestream_url = models.URLField(
         _("livestream URL"), blank=True, help_text=_("Empty means the event's livestream.")
     )
+    recording_url = models.URLField(
+        _("recording URL"), blank=True,
+        help_text=_("Filled in after the event. Empty means the event's recording, if any."),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.SCHEDULED
     )
@@ -398,6 +422,10 @@ class Session(models.Model):
     @property
     def effective_livestream_url(self):
         return self.livestream_url or self.event.livestream_url
+
+    @property
+    def effective_recording_url(self):
+        return self.recording_url or self.event.recording_url
 
     def clean(self):
         errors = {}

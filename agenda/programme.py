@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import npgettext
 
-from agenda import timezones
+from agenda import event_life, timezones
 from agenda.models import (
     Day,
     Event,
@@ -45,6 +45,9 @@ class Slot:
     end: datetime
     sessions: list[Session]
     times: list[TimeRange] = field(default_factory=list)
+    is_now: bool = False  # a session of the slot is running (see mark_now)
+    is_next: bool = False  # the next sessions start here
+    is_anchor: bool = False  # where "jump to now" lands: the running slot, else the next
 
     @property
     def is_parallel(self):
@@ -120,6 +123,22 @@ def load_agenda(event: Event, viewer_zone: str | None = None) -> list[DayProgram
     return programme
 
 
+def mark_now(programme: list[DayProgramme], life: event_life.EventLife) -> None:
+    """Mark the agenda's slots running now and next, and where "jump to now" lands."""
+    if not life.is_live:
+        return
+    running = {session.pk for session in life.running}
+    next_start = life.next_sessions[0].start if life.next_sessions else None
+    slots = [slot for entry in programme for slot in entry.slots]
+    for slot in slots:
+        slot.is_now = any(session.pk in running for session in slot.sessions)
+        slot.is_next = slot.start == next_start
+    anchor = next((s for s in slots if s.is_now), None) or next(
+        (s for s in slots if s.is_next), None)
+    if anchor is not None:
+        anchor.is_anchor = True
+
+
 def get_session(event: Event, slug: str) -> Session:
     """One session of the event with its day and speakers, or 404."""
     try:
@@ -191,10 +210,14 @@ def role_heading(role: str, count: int) -> str:
     return headings[role]
 
 
-def organisations_by_role(event: Event) -> list[tuple[str, list]]:
-    """The event's organisations grouped by role, in the organisers' order, with headings."""
+def organisation_links(event: Event) -> list[EventOrganisation]:
+    """The event's organisations with their roles, in the organisers' order (one query)."""
+    return list(event.event_organisations.select_related("organisation").order_by("order", "id"))
+
+
+def organisations_by_role(links: list[EventOrganisation]) -> list[tuple[str, list]]:
+    """The organisations of :func:`organisation_links` grouped by role, with headings."""
     groups: dict[str, list] = {}
-    links = event.event_organisations.select_related("organisation").order_by("order", "id")
     for link in links:
         groups.setdefault(link.role, []).append(link.organisation)
     order = [role for role, _label in EventOrganisation.Role.choices]
@@ -241,20 +264,86 @@ def event_start(event: Event) -> datetime | None:
     return day.bounds()[0] if day is not None else None
 
 
-def events_upcoming_first():
-    """Events whose last day is today or later (soonest first), then past ones (latest first)."""
-    today = timezone.now().date()
+def load_life(event: Event, now: datetime | None = None) -> event_life.EventLife:
+    """Where the event stands now (two queries): see ``agenda/event_life.py``."""
+    days = list(event.days.all())
+    by_pk = {day.pk: day for day in days}
+    sessions = list(
+        Session.objects.filter(event=event).exclude(status=Session.Status.CANCELLED)
+    )
+    for day in days:
+        day.event = event
+    for session in sessions:
+        session.event = event
+        session.day = by_pk[session.day_id]  # spares a query per session
+    return event_life.derive(event, days, sessions, now or timezone.now())
+
+
+@dataclass
+class LiveItem:
+    """A session in the "Now" band, with its times in every zone."""
+
+    session: Session
+    times: list[TimeRange]
+
+    @property
+    def livestream_url(self):
+        return self.session.effective_livestream_url
+
+
+@dataclass
+class Standing:
+    """What every page of an event says about where it stands, ready to print."""
+
+    life: event_life.EventLife
+    window_times: list[timezones.LocalTime]
+    now: list[LiveItem]
+    next: list[LiveItem]
+
+    @property
+    def livestream_url(self):
+        """The band's button when no running session has a link of its own: the event's."""
+        return self.life.event.livestream_url
+
+
+def standing(life: event_life.EventLife, zones: list[str],
+             viewer_zone: str | None = None) -> Standing:
+    """The event's state with the registration window and "now and next" in every zone."""
+    moment = life.window_moment
+    window_times = []
+    if moment is not None:
+        reference_date = moment.astimezone(life.event.reference_zone).date()
+        window_times = [timezones.localise(moment, zone, reference_date) for zone in zones]
+
+    def items(sessions):
+        return [LiveItem(session, time_ranges(session.start, session.end, zones,
+                                              session.day.date, viewer_zone))
+                for session in sessions]
+
+    return Standing(life=life, window_times=window_times, now=items(life.running),
+                    next=items(life.next_sessions))
+
+
+def events_upcoming_first(now: datetime | None = None):
+    """Events not yet over (soonest first), then past ones (latest first), with their life.
+
+    Each event gets ``first_date``, ``last_date`` and ``life`` (three queries in all).
+    """
+    now = now or timezone.now()
     events = list(Event.objects.prefetch_related("days"))
+    sessions_by_event: dict[int, list[Session]] = {}
+    for session in Session.objects.filter(event__in=events).exclude(
+        status=Session.Status.CANCELLED
+    ):
+        sessions_by_event.setdefault(session.event_id, []).append(session)
     upcoming, past = [], []
     for event in events:
-        dates = [day.date for day in event.days.all()]
-        event.first_date = min(dates) if dates else None
-        event.last_date = max(dates) if dates else None
-        if event.last_date is None or event.last_date >= today:
-            upcoming.append(event)
-        else:
-            past.append(event)
-    upcoming.sort(key=lambda e: (e.first_date is None, e.first_date or today))
+        days = list(event.days.all())
+        event.life = event_life.derive(event, days, sessions_by_event.get(event.pk, []), now)
+        event.first_date = event.life.first_date
+        event.last_date = event.life.last_date
+        (past if event.life.is_past else upcoming).append(event)
+    upcoming.sort(key=lambda e: (e.first_date is None, e.first_date or date.min))
     past.sort(key=lambda e: e.last_date, reverse=True)
     return upcoming, past
 

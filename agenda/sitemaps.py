@@ -7,7 +7,11 @@ from django.db.models import Max
 from django.urls import reverse
 
 from agenda.models import Event, Session, Speaker
+from agenda.programme import load_life
 from forum_site.site_url import site_url
+
+# How often crawlers should look again, from where the event stands.
+CHANGE_FREQUENCY = {"upcoming": "daily", "live": "hourly", "past": "yearly"}
 
 
 class _SiteSitemap(Sitemap):
@@ -22,6 +26,13 @@ class _SiteSitemap(Sitemap):
 
     def get_protocol(self, protocol=None):
         return urlsplit(site_url()).scheme
+
+    def _phase(self, event) -> str:
+        """The event's state (agenda/event_life.py), worked out once per event and sitemap."""
+        phases = self.__dict__.setdefault("_phases", {})
+        if event.pk not in phases:
+            phases[event.pk] = load_life(event).phase
+        return phases[event.pk]
 
 
 class EventPagesSitemap(_SiteSitemap):
@@ -40,6 +51,9 @@ class EventPagesSitemap(_SiteSitemap):
     def lastmod(self, item):
         return item[1].last_change
 
+    def changefreq(self, item):
+        return CHANGE_FREQUENCY[self._phase(item[1])]
+
 
 class SessionSitemap(_SiteSitemap):
     """Every session page, dated by the session's last change."""
@@ -49,6 +63,9 @@ class SessionSitemap(_SiteSitemap):
 
     def lastmod(self, session):
         return session.updated_at
+
+    def changefreq(self, session):
+        return CHANGE_FREQUENCY[self._phase(session.event)]
 
 
 class SpeakerSitemap(_SiteSitemap):

@@ -11,11 +11,14 @@ pages all print the ranges :func:`time_ranges` gives, in the words of
 """
 
 import functools
+import re
 import unicodedata
 import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+import babel
+import babel.dates
 import pytz
 from django.utils import translation
 from django.utils.html import format_html
@@ -355,3 +358,44 @@ def viewer_zone_from_request(request) -> ViewerZone:
     if is_valid_zone(raw):
         return ViewerZone(raw)
     return ViewerZone(None, rejected=raw[:MAX_ZONE_NAME_LENGTH])
+
+
+# Dates in the page's language (CLDR data, through Babel) ----------------------
+
+# British English, like the site's spelling: "9 March 2022", never "March 9, 2022".
+_CLDR_LOCALES = {"en": "en_GB", "ja": "ja", "vi": "vi"}
+_SHORT_MONTH = re.compile(r"(?<!M)MMM(?!M)")
+
+
+def cldr_locale(language: str | None = None) -> babel.Locale:
+    """The CLDR locale of a site language (default: the active one)."""
+    code = (language or translation.get_language() or "en").split("-")[0]
+    return babel.Locale.parse(_CLDR_LOCALES.get(code, "en_GB"))
+
+
+def format_date(day: date, language: str | None = None) -> str:
+    """``9 March 2022``, ``2022年3月9日``, ``9 tháng 3, 2022``."""
+    return babel.dates.format_date(day, "long", locale=cldr_locale(language))
+
+
+def format_date_range(first: date, last: date, language: str | None = None) -> str:
+    """``9–10 March 2022``, ``2022年3月9日～10日``, ``9 – 10 tháng 3, 2022``.
+
+    CLDR's interval patterns, with the month written out in full as in
+    :func:`format_date` (CLDR only lists the abbreviated-month pattern; ICU
+    widens it the same way). One date when ``first`` is ``last``.
+    """
+    if first == last:
+        return format_date(first, language)
+    locale = cldr_locale(language)
+    if first.year != last.year:
+        field = "y"
+    elif first.month != last.month:
+        field = "M"
+    else:
+        field = "d"
+    parts = locale.interval_formats["yMMMd"][field]
+    return "".join(
+        babel.dates.parse_pattern(_SHORT_MONTH.sub("MMMM", pattern)).apply(day, locale)
+        for pattern, day in zip(parts, (first, last), strict=True)
+    )

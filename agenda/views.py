@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from agenda import programme, timezones
+from agenda import caching, event_life, programme, structured_data, timezones
 from forum_site.site_url import site_url
 
 
@@ -21,13 +21,25 @@ def robots_txt(request):
 
 
 def _zone_context(request, event):
+    """Zones, the zone picker and where the event stands: what every event page shows."""
     viewer = timezones.viewer_zone_from_request(request)
+    zones = programme.zones_for(event, viewer.name)
+    life = programme.load_life(event)
     return viewer, {
         "viewer_zone": viewer.name,
         "rejected_zone": viewer.rejected,
         "zone_choices": timezones.picker_choices(event.display_zones),
-        "zones": programme.zones_for(event, viewer.name),
+        "zones": zones,
+        "life": life,
+        "standing": programme.standing(life, zones, viewer.name),
     }
+
+
+def _event_page(request, template, context):
+    """Render an event page; its cached copy lasts only until the event's next change of state."""
+    response = render(request, template, context)
+    caching.expire_at(response, context["life"].next_boundary)
+    return _remember_zone(request, response)
 
 
 def _remember_zone(request, response):
@@ -47,27 +59,32 @@ def _remember_zone(request, response):
 
 def event_list(request):
     upcoming, past = programme.events_upcoming_first()
-    return render(request, "agenda/event_list.html", {"upcoming": upcoming, "past": past})
+    response = render(request, "agenda/event_list.html", {"upcoming": upcoming, "past": past})
+    return caching.expire_at(
+        response, event_life.soonest_boundary(event.life for event in upcoming + past)
+    )
 
 
 def event_detail(request, event):
     event = programme.get_event(event)
     viewer, context = _zone_context(request, event)
+    links = programme.organisation_links(event)
     context.update(
         event=event,
         period=programme.event_period(event, context["zones"]),
-        organisations=programme.organisations_by_role(event),
+        organisations=programme.organisations_by_role(links),
+        json_ld=structured_data.event_data(context["life"], request, links),
     )
-    response = render(request, "agenda/event_detail.html", context)
-    return _remember_zone(request, response)
+    return _event_page(request, "agenda/event_detail.html", context)
 
 
 def agenda(request, event):
     event = programme.get_event(event)
     viewer, context = _zone_context(request, event)
-    context.update(event=event, days=programme.load_agenda(event, viewer.name))
-    response = render(request, "agenda/agenda.html", context)
-    return _remember_zone(request, response)
+    days = programme.load_agenda(event, viewer.name)
+    programme.mark_now(days, context["life"])
+    context.update(event=event, days=days)
+    return _event_page(request, "agenda/agenda.html", context)
 
 
 def session_detail(request, event, session):
@@ -81,9 +98,11 @@ def session_detail(request, event, session):
             session.start, session.end, context["zones"], session.day.date, viewer.name
         ),
         alternatives=programme.parallel_alternatives(session) if session.is_parallel else [],
+        json_ld=structured_data.session_data(
+            session, context["life"], request, programme.organisation_links(event)
+        ),
     )
-    response = render(request, "agenda/session_detail.html", context)
-    return _remember_zone(request, response)
+    return _event_page(request, "agenda/session_detail.html", context)
 
 
 def changes(request, event):
@@ -91,15 +110,15 @@ def changes(request, event):
     event = programme.get_event(event)
     viewer, context = _zone_context(request, event)
     context.update(event=event, entries=programme.load_changes(event, viewer.name))
-    response = render(request, "agenda/changes.html", context)
-    return _remember_zone(request, response)
+    return _event_page(request, "agenda/changes.html", context)
 
 
 def speaker_list(request, event):
     event = programme.get_event(event)
-    context = {"event": event, "speakers": programme.event_speakers(event),
-               "other_participants": programme.other_participants(event)}
-    return render(request, "agenda/speaker_list.html", context)
+    viewer, context = _zone_context(request, event)
+    context.update(event=event, speakers=programme.event_speakers(event),
+                   other_participants=programme.other_participants(event))
+    return _event_page(request, "agenda/speaker_list.html", context)
 
 
 def speaker_detail(request, event, speaker):
@@ -115,5 +134,4 @@ def speaker_detail(request, event, speaker):
                 session.start, session.end, context["zones"], session.day.date, viewer.name))
         )
     context.update(event=event, speaker=speaker, appearances=appearances)
-    response = render(request, "agenda/speaker_detail.html", context)
-    return _remember_zone(request, response)
+    return _event_page(request, "agenda/speaker_detail.html", context)

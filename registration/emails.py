@@ -35,6 +35,7 @@ from post_office.utils import create_attachments
 
 from agenda.calendars import build_calendar
 from agenda.models import SessionChange
+from agenda.programme import load_life
 from forum_site.site_url import site_url
 from registration import summary, tokens
 from registration.changes import notice_lines
@@ -229,6 +230,7 @@ def _context(kind, registration, **extra):
         "privacy_url": base + reverse("registration:privacy", kwargs={"event": event.slug}),
         "register_url": base + reverse("registration:register", kwargs={"event": event.slug}),
         "contact_email": event.contact_email,
+        "life": load_life(event),
         **summary.links(registration, base),
     }
     if kind == "confirmation_request":

@@ -10,6 +10,7 @@ order described there (the event row first) holds here too.
 from django.db import transaction
 
 from agenda.models import Event, SessionChange
+from agenda.programme import load_life
 from registration import emails
 from registration.changes import net_changes
 from registration.models import ChangeNotice, Registration, ReminderSent
@@ -21,8 +22,11 @@ def send_reminders(event, key: str) -> int:
 
     Each sending is recorded (:class:`ReminderSent`, unique per registrant and
     key) in the same transaction, so running the command again, even at the
-    same time, sends nobody the same reminder twice. Returns how many went out.
+    same time, sends nobody the same reminder twice. Returns how many went out;
+    none for an event that is over.
     """
+    if load_life(event).is_past:
+        return 0
     sent = 0
     with transaction.atomic():
         registrations = Registration.objects.filter(
@@ -50,8 +54,11 @@ def notify_changes(event) -> int:
     transaction that queues the email, and the event row is locked first as
     in every function here, so running again, or twice at once, tells nobody
     anything twice. Changes that cancel out (moved and moved back) are
-    recorded as told without an email. Returns how many emails were queued.
+    recorded as told without an email. Returns how many emails were queued;
+    none for an event that is over (its changes are history, not news).
     """
+    if load_life(event).is_past:
+        return 0
     with transaction.atomic():
         locked_event = Event.objects.select_for_update().get(pk=event.pk)
         changes = list(

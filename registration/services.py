@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agenda.models import Event, Session
+from agenda.programme import load_life
 from registration import emails, seats, tokens
 from registration.models import Registration, SessionChoice
 from registration.programme import parallel_slots
@@ -42,6 +43,13 @@ class RegistrationError(Exception):
 class RegistrationClosed(RegistrationError):
     def __init__(self):
         super().__init__(_("Registration for this event is closed."))
+
+
+class EventOver(RegistrationError):
+    def __init__(self):
+        super().__init__(
+            _("This event is over: registrations can no longer be changed or cancelled.")
+        )
 
 
 class InvalidChoices(RegistrationError):
@@ -148,7 +156,7 @@ def register(event, details: Details) -> Registration:
     replaced by the new details and sent a fresh confirmation link (the
     details only count once the owner of the address confirms them).
     """
-    if not event.registration_open:
+    if not load_life(event).takes_signups:
         raise RegistrationClosed()
     choices = check_choices(event, details.choices)
     key = email_key(details.email)
@@ -262,6 +270,8 @@ def change_choices(registration, sessions) -> list[SessionChoice]:
         locked = _lock(registration.pk)
         if locked is None or locked.is_erased or locked.status == Registration.Status.CANCELLED:
             raise RegistrationError(_("This registration is cancelled: it has no choices."))
+        if not load_life(locked.event).can_change_registration:
+            raise EventOver()
         wanted = check_choices(locked.event, sessions)
         now = timezone.now()
         current = {choice.session_id: choice for choice in locked.choices.all()}

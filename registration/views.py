@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from agenda import programme, timezones
 from agenda.calendars import build_calendar
 from agenda.models import Event, EventOrganisation
 from forum_site import downloads
@@ -53,6 +54,15 @@ def _invalid_link(request, *, expired=False):
     )
 
 
+def _standing(request, event):
+    """Where the event stands, for the status line, the menu and the closed page."""
+    viewer = timezones.viewer_zone_from_request(request)
+    life = programme.load_life(event)
+    zones = programme.zones_for(event, viewer.name)
+    return {"life": life, "standing": programme.standing(life, zones, viewer.name),
+            "viewer_zone": viewer.name}
+
+
 # Error reports (ADMINS emails, the DEBUG page) list POST data: not these.
 PERSONAL_FIELDS = ("full_name", "email", "organisation", "position")
 
@@ -62,9 +72,13 @@ PERSONAL_FIELDS = ("full_name", "email", "organisation", "position")
 def register(request, event):
     """The sign-up form; a valid submission always ends on the same "check your email" page."""
     event = get_object_or_404(Event, slug=event)
-    if not event.registration_open:
+    standing = _standing(request, event)
+    if not standing["life"].takes_signups:
+        # A plain page that says why and when, with no form: 200 to a visit
+        # (an old link or a bookmark is not an error), 403 to a submission,
+        # which is refused before anything is read, stored or sent.
         return render(
-            request, "registration/closed.html", {"event": event},
+            request, "registration/closed.html", {"event": event, **standing},
             status=403 if request.method == "POST" else 200,
         )
     status = 200
@@ -88,7 +102,8 @@ def register(request, event):
     else:
         form = RegistrationForm(event)
     return render(
-        request, "registration/register.html", {"event": event, "form": form}, status=status
+        request, "registration/register.html", {"event": event, "form": form, **standing},
+        status=status,
     )
 
 
@@ -96,7 +111,7 @@ def register(request, event):
 def sent(request, event):
     """"Check your email": identical whether the address was new or known."""
     event = get_object_or_404(Event, slug=event)
-    return render(request, "registration/sent.html", {"event": event})
+    return render(request, "registration/sent.html", {"event": event, **_standing(request, event)})
 
 
 @require_safe
@@ -120,6 +135,7 @@ def privacy(request, event):
             "organisers": organisers,
             "retention_months": settings.REGISTRATION_RETENTION_MONTHS,
             "email_retention_days": settings.EMAIL_RETENTION_DAYS,
+            **_standing(request, event),
         },
     )
 
@@ -169,7 +185,11 @@ def _to_private_page(registration):
 
 def _manage_context(request, registration, **forms):
     base = f"{request.scheme}://{request.get_host()}"
+    life = programme.load_life(registration.event)
     context = {
+        "life": life,
+        # After the event, what was is kept to see, download and erase, not to change.
+        "can_change": life.can_change_registration,
         "registration": registration,
         "event": registration.event,
         "summary": summary.summarise(registration),
@@ -192,6 +212,12 @@ def _with_registration(view):
         return view(request, registration, *args, **kwargs)
 
     return wrapped
+
+
+def _event_over(request, registration):
+    """The private page as it stands, refusing a change: the event is over (403)."""
+    return render(request, "registration/manage.html", _manage_context(request, registration),
+                  status=403)
 
 
 @_private
@@ -227,6 +253,9 @@ def _manage_form(request, registration, form, form_name, save):
 @require_POST
 @_with_registration
 def change_choices(request, registration):
+    if not programme.load_life(registration.event).can_change_registration:
+        return _event_over(request, registration)
+
     def save(data):
         choices = services.change_choices(registration, data["choices"])
         waiting = [choice for choice in choices if choice.status == choice.Status.WAITLISTED]
@@ -246,6 +275,9 @@ def change_choices(request, registration):
 @require_POST
 @_with_registration
 def change_preferences(request, registration):
+    if not programme.load_life(registration.event).can_change_registration:
+        return _event_over(request, registration)
+
     def save(data):
         services.update_preferences(
             registration, language=data["language"], channel=data.get("channel", "")
@@ -260,7 +292,9 @@ def change_preferences(request, registration):
 @require_http_methods(["GET", "HEAD", "POST"])
 @_with_registration
 def cancel(request, registration):
-    """Asks first (GET), cancels on POST."""
+    """Asks first (GET), cancels on POST; not once the event is over."""
+    if not programme.load_life(registration.event).can_change_registration:
+        return _event_over(request, registration)
     if request.method == "POST":
         services.cancel(registration)
         messages.success(request, _("Your registration is cancelled."))

@@ -11,7 +11,10 @@ permissions) before each one. A test that needs an empty programme asks for
 ``no_seed_events``.
 """
 
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import translation
@@ -75,6 +78,23 @@ def _default_language(settings):
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+#: The seed events are over in real time (9–10 March 2022, 12 January 2024),
+#: and most tests browse them as visitors before the event and sign up. Unless
+#: a test moves the clock itself (time_machine), the suite runs on this day,
+#: after the seeds were last edited (15 February 2022) and before both events,
+#: with the clock ticking. Tests of an event's life set their own.
+SUITE_CLOCK = datetime(2022, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _before_the_seed_events(request):
+    if request.node.get_closest_marker("real_clock"):
+        yield  # e.g. servers in other processes, whose clock cannot move
+        return
+    with time_machine.travel(SUITE_CLOCK, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.sessions.models import Session as WebSession
@@ -228,14 +229,16 @@ def test_the_retention_command_leaves_no_trace(forum, dien_bien, web, client, or
     assert len(found(stems("f") + stems("d"))) > 0
 
     out = io.StringIO()
-    call_command("purge_registrations", "--event", "dien-bien-2024", "--older-than", "12",
-                 stdout=out)
+    with time_machine.travel(datetime(2026, 12, 1, tzinfo=UTC)):  # long after both events
+        call_command("purge_registrations", "--event", "dien-bien-2024", "--older-than", "12",
+                     stdout=out)
     assert out.getvalue() == "dien-bien-2024: 1 registration(s)\n1 registration(s) erased.\n"
     assert found(stems("d") + db_secrets) == []
     assert {needle for _where, needle in found(stems("f"))} == set(stems("f"))
 
     out = io.StringIO()
-    call_command("purge_registrations", "--older-than", "12", stdout=out)
+    with time_machine.travel(datetime(2026, 12, 1, tzinfo=UTC)):
+        call_command("purge_registrations", "--older-than", "12", stdout=out)
     assert out.getvalue() == (
         "dien-bien-2024: 0 registration(s)\nzccf-2022: 1 registration(s)\n"
         "1 registration(s) erased.\n"

@@ -2,8 +2,10 @@
 
 import csv
 import io
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.management import CommandError, call_command
 
@@ -180,6 +182,7 @@ def test_export_command_to_stdout_and_file(people, tmp_path):
         call_command("export_registrations", "--event", "nope")
 
 
+@time_machine.travel(datetime(2026, 12, 1, tzinfo=UTC))
 def test_purge_erases_registrations_of_events_long_over(people, settings):
     settings.REGISTRATION_RETENTION_MONTHS = 12
     out = io.StringIO()

@@ -52,6 +52,13 @@ def test_the_forum_overview_describes_an_online_event_in_english(client, forum):
             "location": {"@type": "VirtualLocation", "url": f"{BASE}/en/events/zccf-2022/"},
             "organizer": [MOEJ, US_ENVOY],
             "inLanguage": ["ja", "en"],
+            # The suite's clock is before the forum: registration is open.
+            "offers": {
+                "@type": "Offer",
+                "url": f"{BASE}/en/events/zccf-2022/register/",
+                "price": "0",
+                "availability": "https://schema.org/InStock",
+            },
         }
     ]
     tags = meta(response)
@@ -87,6 +94,12 @@ def test_a_session_in_japanese_is_part_of_the_forum(client, forum):
             {"@type": "Organization", "name": "米国気候問題担当大統領特使室"},
         ],
         "inLanguage": ["ja", "en"],
+        "offers": {
+            "@type": "Offer",
+            "url": f"{BASE}/ja/events/zccf-2022/register/",
+            "price": "0",
+            "availability": "https://schema.org/InStock",
+        },
         "performer": [{"@type": "Person", "name": "山口壯"}],
         "superEvent": {
             "@type": "Event",

@@ -3,28 +3,24 @@
 The privacy notice promises erasure REGISTRATION_RETENTION_MONTHS after the
 event; run this daily (cron) to keep that promise. An event ends when its last
 session ends; an event without sessions (a workshop whose programme was never
-entered) ends at the end of its last programme day, in the event's zone.
+entered) ends at the end of its last programme day, in the event's zone. The
+rule is agenda/event_life.py's, the one every page and command uses.
 """
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Max
 from django.utils import timezone
 
 from agenda.models import Event
-from agenda.timezones import day_bounds
+from agenda.programme import load_life
 from registration import services
 from registration.models import Registration
 
 
 def event_end(event):
-    """When ``event`` is over: its last session's end, else the end of its last day, else None."""
-    if event.last_session_end is not None:
-        return event.last_session_end
-    if event.last_day is not None:
-        return day_bounds(event.last_day, event.reference_zone)[1]
-    return None
+    """When ``event`` is over (``agenda/event_life.py``), or None for an event without days."""
+    return load_life(event).ends_at
 
 
 class Command(BaseCommand):
@@ -49,9 +45,7 @@ class Command(BaseCommand):
         if months < 0:
             raise CommandError("--older-than must be 0 or more months.")
         cutoff = timezone.now() - relativedelta(months=months)
-        events = Event.objects.annotate(
-            last_session_end=Max("sessions__end"), last_day=Max("days__date")
-        ).order_by("slug")
+        events = Event.objects.order_by("slug")
         if event is not None:
             events = events.filter(slug=event)
             if not events.exists():
