@@ -33,8 +33,8 @@ def _clear_cache():
 
 @pytest.fixture
 def seed_events(db):
-    """Both seed events, loaded exactly as `manage.py loaddata` loads them."""
-    call_command("loaddata", *SEED_FIXTURES, verbosity=0)
+    """Both seed events, loaded exactly as `make run` loads them (`manage.py load_seed_events`)."""
+    call_command("load_seed_events", *SEED_FIXTURES, verbosity=0)
     from agenda.models import Event
 
     return {event.slug: event for event in Event.objects.all()}

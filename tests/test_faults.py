@@ -37,7 +37,7 @@ UNAVAILABLE = {
 
 @pytest.fixture
 def forum(transactional_db):
-    call_command("loaddata", *SEED_FIXTURES, verbosity=0)
+    call_command("load_seed_events", *SEED_FIXTURES, verbosity=0)
     from agenda.models import Event
 
     return Event.objects.get(slug="zccf-2022")
