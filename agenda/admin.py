@@ -3,15 +3,20 @@
 import copy
 import datetime
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
-from agenda import services
+from agenda import editions, services
+from agenda.forms import CopyEditionForm
 from agenda.models import (
     Day,
     Event,
@@ -46,13 +51,15 @@ class EventAdmin(TranslationAdmin):
     # (notify registrants of programme changes), so that agenda/ never
     # depends on registration/.
     formfield_overrides = HTTPS_URLS
-    list_display = ["name", "slug", "format", "reference_timezone", "registration_open"]
-    list_filter = ["format", "registration_open"]
+    list_display = ["name", "slug", "published", "format", "reference_timezone",
+                    "registration_open"]
+    list_filter = ["published", "format", "registration_open"]
+    actions = ["publish", "unpublish", "copy_as_new_edition"]
     search_fields = ["slug", "name_en", "name_ja", "name_vi"]
     prepopulated_fields = {"slug": ["name_en"]}
     inlines = [EventOrganisationInline, DayInline]
     fieldsets = [
-        (None, {"fields": ["slug", "name", "tagline", "format", "venue"]}),
+        (None, {"fields": ["slug", "published", "name", "tagline", "format", "venue"]}),
         (_("About"), {"fields": ["description", "aims"]}),
         (_("Time zones"), {"fields": ["reference_timezone", "display_timezones"]}),
         (
@@ -66,6 +73,66 @@ class EventAdmin(TranslationAdmin):
         ),
         (_("Registration"), {"fields": ["registration_open", "capacity"]}),
     ]
+
+
+    @admin.action(permissions=["change"], description=_("Publish the selected events"))
+    def publish(self, request, queryset):
+        self._set_published(request, queryset, True)
+
+    @admin.action(permissions=["change"],
+                  description=_("Unpublish the selected events (back to draft)"))
+    def unpublish(self, request, queryset):
+        self._set_published(request, queryset, False)
+
+    def _set_published(self, request, queryset, published):
+        count = 0
+        for event in queryset.exclude(published=published):
+            event.published = published
+            event.save(update_fields=["published"])  # signals renew the cached pages
+            count += 1
+        if published:
+            message = ngettext("%(count)d event published.", "%(count)d events published.",
+                               count)
+        else:
+            message = ngettext("%(count)d event is a draft again.",
+                               "%(count)d events are drafts again.", count)
+        self.message_user(request, message % {"count": count})
+
+    @admin.action(permissions=["add"], description=_("Copy as a new edition…"))
+    def copy_as_new_edition(self, request, queryset):
+        """Ask for the new slug and first day, then copy (agenda.editions.copy_event)."""
+        if queryset.count() != 1:
+            self.message_user(request, _("Select exactly one event to copy."), messages.WARNING)
+            return None
+        source = queryset.get()
+        form = CopyEditionForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            try:
+                copy = editions.copy_event(
+                    source, slug=form.cleaned_data["slug"],
+                    start_date=form.cleaned_data["start_date"],
+                )
+            except ValidationError as error:  # taken meanwhile
+                form.add_error("slug", error)
+            else:
+                self.message_user(
+                    request,
+                    _("“%(name)s” was copied as %(slug)s: a draft with registration closed. "
+                      "Check it, then publish it.") % {"name": source.name, "slug": copy.slug},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:agenda_event_change", args=[copy.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Copy “%(name)s” as a new edition") % {"name": source.name},
+            "opts": self.model._meta,
+            "source": source,
+            "form": form,
+            "action": "copy_as_new_edition",
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/agenda/event/copy_edition.html", context,
+                                status=400 if form.is_bound else 200)
 
 
 @admin.register(Organisation)

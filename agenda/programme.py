@@ -101,10 +101,10 @@ def speakers_prefetch() -> Prefetch:
     )
 
 
-def get_event(slug: str) -> Event:
-    """The event with that slug, or 404."""
+def get_event(slug: str, user=None) -> Event:
+    """The event with that slug if ``user`` may see it (drafts: staff only), or 404."""
     try:
-        return Event.objects.get(slug=slug)
+        return Event.objects.visible_to(user).get(slug=slug)
     except Event.DoesNotExist:
         raise Http404("No such event") from None
 
@@ -258,7 +258,7 @@ def event_start(event: Event) -> datetime | None:
 def events_upcoming_first():
     """Events whose last day is today or later (soonest first), then past ones (latest first)."""
     today = timezone.now().date()
-    events = list(Event.objects.prefetch_related("days"))
+    events = list(Event.objects.public().prefetch_related("days"))
     upcoming, past = [], []
     for event in events:
         dates = [day.date for day in event.days.all()]

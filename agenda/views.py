@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import render as render_page
+from django.utils.cache import add_never_cache_headers
 
 from agenda import programme, timezones
 
@@ -28,6 +29,16 @@ def robots_txt(request):
     lines += [f"Disallow: /{code}/registration/" for code, _name in settings.LANGUAGES]
     lines += ["Disallow: /registration/", "", f"Sitemap: {settings.SITE_URL}/sitemap.xml", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+def render(request, template, context):
+    """The page; a draft's (seen by staff only) is never cached and never indexed."""
+    response = render_page(request, template, context)
+    event = context.get("event")
+    if event is not None and not event.published:
+        add_never_cache_headers(response)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 def _zone_context(request, event):
@@ -61,7 +72,7 @@ def event_list(request):
 
 
 def event_detail(request, event):
-    event = programme.get_event(event)
+    event = programme.get_event(event, request.user)
     viewer, context = _zone_context(request, event)
     context.update(
         event=event,
@@ -73,7 +84,7 @@ def event_detail(request, event):
 
 
 def agenda(request, event):
-    event = programme.get_event(event)
+    event = programme.get_event(event, request.user)
     viewer, context = _zone_context(request, event)
     context.update(event=event, days=programme.load_agenda(event, viewer.name))
     response = render(request, "agenda/agenda.html", context)
@@ -81,7 +92,7 @@ def agenda(request, event):
 
 
 def session_detail(request, event, session):
-    event = programme.get_event(event)
+    event = programme.get_event(event, request.user)
     session = programme.get_session(event, session)
     viewer, context = _zone_context(request, event)
     context.update(
@@ -98,7 +109,7 @@ def session_detail(request, event, session):
 
 def changes(request, event):
     """The public changelog: moves, cancellations and restorations, newest first."""
-    event = programme.get_event(event)
+    event = programme.get_event(event, request.user)
     viewer, context = _zone_context(request, event)
     context.update(event=event, entries=programme.load_changes(event, viewer.name))
     response = render(request, "agenda/changes.html", context)
@@ -106,13 +117,13 @@ def changes(request, event):
 
 
 def speaker_list(request, event):
-    event = programme.get_event(event)
+    event = programme.get_event(event, request.user)
     context = {"event": event, "speakers": programme.event_speakers(event)}
     return render(request, "agenda/speaker_list.html", context)
 
 
 def speaker_detail(request, event, speaker):
-    event = programme.get_event(event)
+    event = programme.get_event(event, request.user)
     speaker = programme.get_speaker(event, speaker)
     viewer, context = _zone_context(request, event)
     appearances = []

@@ -60,7 +60,7 @@ PERSONAL_FIELDS = ("full_name", "email", "organisation", "position")
 @require_http_methods(["GET", "POST"])
 def register(request, event):
     """The sign-up form; a valid submission always ends on the same "check your email" page."""
-    event = get_object_or_404(Event, slug=event)
+    event = get_object_or_404(Event.objects.visible_to(request.user), slug=event)
     if not event.registration_open:
         return render(
             request, "registration/closed.html", {"event": event},
@@ -94,14 +94,14 @@ def register(request, event):
 @require_GET
 def sent(request, event):
     """"Check your email": identical whether the address was new or known."""
-    event = get_object_or_404(Event, slug=event)
+    event = get_object_or_404(Event.objects.visible_to(request.user), slug=event)
     return render(request, "registration/sent.html", {"event": event})
 
 
 @require_GET
 def privacy(request, event):
     """The event's privacy notice: what is kept, why, how long, whom to ask."""
-    event = get_object_or_404(Event, slug=event)
+    event = get_object_or_404(Event.objects.visible_to(request.user), slug=event)
     organisers = (
         EventOrganisation.objects.filter(
             event=event,
