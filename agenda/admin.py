@@ -3,6 +3,7 @@
 import copy
 import datetime
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -15,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
-from agenda import editions, services
-from agenda.forms import CopyEditionForm
+from agenda import editions, services, session_checks
+from agenda.forms import CopyEditionForm, MoveSessionsForm
 from agenda.models import (
     Day,
     Event,
@@ -150,8 +151,67 @@ class DayAdmin(TranslationAdmin):
     ordering = ["event", "number"]
 
 
+CONFIRM_FIELD = "save_despite_warnings"
+
+
+def _confirmed(data) -> bool:
+    """Whether the organiser ticked "Save despite the warnings" on this submission."""
+    return forms.BooleanField(required=False).to_python(data.get(CONFIRM_FIELD))
+
+
+class SessionAdminForm(forms.ModelForm):
+    """The session form: warns (until confirmed) about a session outside its day."""
+
+    save_despite_warnings = forms.BooleanField(
+        label=_("Save despite the warnings"), required=False,
+        help_text=_("Tick after checking the warnings (a session outside its day, a speaker "
+                    "in two sessions at once) to save anyway."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        day, start, end = cleaned.get("day"), cleaned.get("start"), cleaned.get("end")
+        moved = not self.instance.pk or {"day", "start", "end"} & set(self.changed_data)
+        if (
+            moved and start and end and start < end and day is not None
+            and day.event_id == getattr(cleaned.get("event"), "pk", None)
+            and cleaned.get("status") != Session.Status.CANCELLED
+            and not cleaned.get(CONFIRM_FIELD)
+        ):
+            warning = session_checks.outside_day(day, start, end)
+            if warning:
+                self.add_error("start", f"{warning} {session_checks.confirm_hint()}")
+        return cleaned
+
+
+class SessionSpeakerFormSet(forms.BaseInlineFormSet):
+    """The session's speakers: warns (until confirmed) about a speaker booked twice at once."""
+
+    def clean(self):
+        super().clean()
+        session = self.instance
+        if (
+            any(self.errors) or _confirmed(self.data) or session.start is None
+            or session.end is None or session.status == Session.Status.CANCELLED
+        ):
+            return
+        stored = Session.objects.filter(pk=session.pk).values_list("start", "end").first()
+        if stored == (session.start, session.end) and not self.has_changed():
+            return  # nothing that could create a clash changed: no nagging
+        speakers = [
+            form.cleaned_data["speaker"] for form in self.forms
+            if form.cleaned_data.get("speaker") and not form.cleaned_data.get("DELETE")
+        ]
+        warnings = session_checks.speaker_clashes(
+            speakers, session.start, session.end, exclude_session=session
+        )
+        if warnings:
+            raise forms.ValidationError([*warnings, session_checks.confirm_hint()])
+
+
 class SessionSpeakerInline(admin.TabularInline):
     model = SessionSpeaker
+    formset = SessionSpeakerFormSet
     extra = 1
     autocomplete_fields = ["speaker"]
     ordering = ["order", "id"]
@@ -159,7 +219,9 @@ class SessionSpeakerInline(admin.TabularInline):
 
 @admin.register(Session)
 class SessionAdmin(TranslationAdmin):
+    form = SessionAdminForm
     formfield_overrides = HTTPS_URLS
+    actions = ["move_by_minutes"]
     list_display = ["title", "event", "day", "start", "end", "kind", "track", "status", "sequence"]
     list_filter = ["event", "day", "kind", "status"]
     list_select_related = ["event", "day"]
@@ -173,11 +235,55 @@ class SessionAdmin(TranslationAdmin):
         (None, {"fields": ["event", "day", "slug", "kind", "title", "description"]}),
         (
             _("When and where"),
-            {"fields": ["start", "end", "track", "livestream_url", "status", "capacity"]},
+            {"fields": ["start", "end", "track", "livestream_url", "status", "capacity",
+                        CONFIRM_FIELD]},
         ),
         (_("Calendar identity"), {"fields": ["uuid", "sequence", "updated_at"]}),
         (_("Changes"), {"fields": ["change_history"]}),
     ]
+
+    @admin.action(permissions=["change"], description=_("Move the selected sessions by minutes…"))
+    def move_by_minutes(self, request, queryset):
+        """Ask how many minutes, then move them all (agenda.services.move_sessions)."""
+        form = MoveSessionsForm(request.POST if "apply" in request.POST else None)
+        sessions = list(queryset.select_related("event", "day").order_by("start", "track"))
+        if form.is_valid():
+            try:
+                changes = services.move_sessions(
+                    sessions, form.cleaned_data["minutes"], changed_by=request.user
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                self.message_user(
+                    request,
+                    ngettext("%(count)d session moved; the move is recorded for the changelog "
+                             "and the registrants.",
+                             "%(count)d sessions moved; the moves are recorded for the changelog "
+                             "and the registrants.", len(changes)) % {"count": len(changes)},
+                    messages.SUCCESS,
+                )
+                for session in Session.objects.filter(pk__in=[s.pk for s in sessions]):
+                    warning = session_checks.outside_day(session.day, session.start, session.end)
+                    if warning:
+                        self.message_user(request, f"“{session.title}”: {warning}",
+                                          messages.WARNING)
+                return None
+        for session in sessions:
+            session.admin_time = _admin_time(session.start, session.end,
+                                             session.event.reference_zone)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Move sessions"),
+            "opts": self.model._meta,
+            "sessions": sessions,
+            "form": form,
+            "action": "move_by_minutes",
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/agenda/session/move_sessions.html", context,
+                                status=400 if form.is_bound else 200)
 
     def save_model(self, request, obj, form, change):
         # Through the service, so that a move, cancellation or restoration is

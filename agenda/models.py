@@ -404,16 +404,8 @@ class Session(models.Model):
             errors["end"] = _("The session must end after it starts.")
         if self.day_id and self.event_id and self.day.event_id != self.event_id:
             errors["day"] = _("This day belongs to another event.")
-        elif self.day_id and self.start and self.end and not errors:
-            day_start, day_end = self.day.bounds()
-            if self.start < day_start or self.end > day_end:
-                errors["start"] = _(
-                    "The session must take place within %(day)s (%(date)s in %(zone)s)."
-                ) % {
-                    "day": self.day.display_label,
-                    "date": self.day.date.isoformat(),
-                    "zone": self.day.event.reference_timezone,
-                }
+        # A session outside its day is only a warning (agenda/session_checks.py):
+        # an evening reception may end after midnight.
         if not errors and self.event_id and self.start and self.end and self.status != (
             self.Status.CANCELLED
         ):
