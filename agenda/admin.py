@@ -1,23 +1,25 @@
 """Organisers edit the programme here; every language of a field sits side by side."""
 
+import base64
 import copy
 import datetime
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
-from agenda import editions, services, session_checks
-from agenda.forms import CopyEditionForm, MoveSessionsForm
+from agenda import editions, programme_export, programme_import, services, session_checks
+from agenda.forms import CopyEditionForm, MoveSessionsForm, ProgrammeFileForm
 from agenda.models import (
     Day,
     Event,
@@ -75,6 +77,95 @@ class EventAdmin(TranslationAdmin):
         (_("Registration"), {"fields": ["registration_open", "capacity"]}),
     ]
 
+
+    def get_urls(self):
+        urls = [
+            path("<int:event_id>/programme.<str:file_format>",
+                 self.admin_site.admin_view(self.export_programme_view),
+                 name="agenda_event_export_programme"),
+            path("<int:event_id>/import-programme/",
+                 self.admin_site.admin_view(self.import_programme_view),
+                 name="agenda_event_import_programme"),
+        ]
+        return urls + super().get_urls()
+
+    def export_programme_view(self, request, event_id, file_format):
+        """The programme as CSV, XLSX or schedule.json (agenda/programme_export.py)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if file_format not in programme_export.FORMATS:
+            raise Http404("No such format")
+        event = get_object_or_404(Event, pk=event_id)
+        response = HttpResponse(programme_export.export(event, file_format),
+                                content_type=programme_export.CONTENT_TYPES[file_format])
+        response["Content-Disposition"] = (
+            f'attachment; filename="{event.slug}-programme.{file_format}"'
+        )
+        return response
+
+    def import_programme_view(self, request, event_id):
+        """Upload a programme file, see what it would change, then confirm (or not).
+
+        Between the preview and the confirmation the file waits in the
+        organiser's session; it is planned again when confirmed, so nothing
+        is saved from a stale preview.
+        """
+        if not (self.has_change_permission(request)
+                and request.user.has_perms(["agenda.add_session", "agenda.change_session"])):
+            raise PermissionDenied
+        event = get_object_or_404(Event, pk=event_id)
+        key = f"programme-import-{event.pk}"
+        form, plan, problem, status = ProgrammeFileForm(), None, None, 200
+        if request.method == "POST" and "confirm" in request.POST:
+            stored = request.session.get(key)
+            if stored is None:
+                problem = _("The file of the preview is gone: upload it again.")
+                status = 400
+            else:
+                content = base64.b64decode(stored)
+                try:
+                    plan = programme_import.apply_import(event, content,
+                                                         changed_by=request.user)
+                except programme_import.ImportRefused as refused:
+                    plan, status = refused.plan, 400  # the programme changed since
+                else:
+                    del request.session[key]
+                    self.message_user(
+                        request,
+                        _("Programme imported: %(created)d created, %(changed)d changed, "
+                          "%(unchanged)d left as they were.")
+                        % {"created": len(plan.created), "changed": len(plan.changed),
+                           "unchanged": len(plan.unchanged)},
+                        messages.SUCCESS,
+                    )
+                    return HttpResponseRedirect(
+                        reverse("admin:agenda_event_change", args=[event.pk])
+                    )
+        elif request.method == "POST":
+            form = ProgrammeFileForm(request.POST, request.FILES)
+            if form.is_valid():
+                content = form.cleaned_data["file"].read()
+                try:
+                    plan = programme_import.plan_import(event, content)
+                except programme_import.ImportFileError as error:
+                    problem = str(error)
+                else:
+                    if not plan.errors:
+                        request.session[key] = base64.b64encode(content).decode("ascii")
+            if problem or not form.is_valid() or (plan and plan.errors):
+                status = 400
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import a programme into “%(event)s”") % {"event": event.name},
+            "opts": self.model._meta,
+            "original": event,
+            "form": form,
+            "plan": plan,
+            "problem": problem,
+            "columns": ", ".join(programme_export.COLUMNS),
+        }
+        return TemplateResponse(request, "admin/agenda/event/import_programme.html", context,
+                                status=status)
 
     @admin.action(permissions=["change"], description=_("Publish the selected events"))
     def publish(self, request, queryset):

@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from agenda import editions
+from agenda import editions, programme_import
 
 
 class CopyEditionForm(forms.Form):
@@ -40,3 +40,22 @@ class MoveSessionsForm(forms.Form):
         if minutes == 0:
             raise ValidationError(_("Give a number of minutes other than 0."))
         return minutes
+
+
+class ProgrammeFileForm(forms.Form):
+    """The programme file to import (CSV, XLSX or schedule.json)."""
+
+    file = forms.FileField(
+        label=_("Programme file"),
+        help_text=_("CSV (UTF-8), XLSX or schedule.json, with the columns of an export. "
+                    "You will see what changes before anything is saved."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > programme_import.MAX_BYTES:
+            raise ValidationError(
+                _("The file is larger than %(size)d MB.")
+                % {"size": programme_import.MAX_BYTES // (1024 * 1024)}
+            )
+        return upload
