@@ -128,6 +128,8 @@ class EventAdmin(TranslationAdmin):
                                                          changed_by=request.user)
                 except programme_import.ImportRefused as refused:
                     plan, status = refused.plan, 400  # the programme changed since
+                except programme_import.ImportFileError as error:
+                    problem, status = str(error), 400
                 else:
                     del request.session[key]
                     self.message_user(

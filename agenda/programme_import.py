@@ -219,6 +219,15 @@ def _kind_from_label(label: str) -> str:
     return ""
 
 
+def _person_slug(person, speakers) -> str:
+    """The slug of a frab person's speaker, or their name (reported as unknown)."""
+    slug, names = speakers.get(person.get("id"), ("", set()))
+    name = clean_text(person.get("name", ""))
+    if slug and name in {clean_text(n) for n in names}:
+        return slug
+    return name or str(person.get("id"))
+
+
 def read_json(content: bytes, event: Event):
     """Rows from a schedule.json document; each event item counts as one line (1, 2, …)."""
     try:
@@ -232,7 +241,15 @@ def read_json(content: bytes, event: Event):
     language = _json_language(document)
     main = _main_programme_names()
     zone = event.reference_zone
-    speakers = dict(Speaker.objects.values_list("pk", "slug"))
+    # Persons carry the speaker's id and name: the id finds the speaker only
+    # when the name is one of theirs (a document from another site must not
+    # link a stranger).
+    speakers = {
+        pk: (slug, {name for name in names if name})
+        for pk, slug, *names in Speaker.objects.values_list(
+            "pk", "slug", "name_en", "name_ja", "name_vi"
+        )
+    }
     rows = []
     line = 0
     for day in days:
@@ -259,8 +276,7 @@ def read_json(content: bytes, event: Event):
                 values[f"description_{language}"] = str(item.get("abstract", ""))
                 values[f"track_{language}"] = "" if room in main else room
                 values["speakers"] = "; ".join(
-                    f"{speakers.get(person.get('id'), '#' + str(person.get('id')))}:"
-                    f"{person.get('role', 'speaker')}"
+                    f"{_person_slug(person, speakers)}:{person.get('role', 'speaker')}"
                     for person in item.get("persons", [])
                 )
                 rows.append((line, values))

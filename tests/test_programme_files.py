@@ -350,3 +350,11 @@ def test_staff_without_session_permissions_cannot_import(client, forum):
     client.force_login(user)
     url = reverse("admin:agenda_event_import_programme", args=[forum.pk])
     assert client.get(url).status_code == 403
+
+
+def test_a_schedule_json_person_unknown_here_is_a_bad_row(client, forum):
+    document = client.get("/events/zccf-2022/schedule.json").json()
+    item = document["schedule"]["conference"]["days"][0]["rooms"]["Main programme"][0]
+    item["persons"][0]["name"] = "Someone Else"
+    plan = programme_import.plan_import(forum, json.dumps(document).encode())
+    assert plan.error_messages == ["Line 1: unknown speaker “Someone Else”."]
