@@ -358,3 +358,13 @@ def test_a_schedule_json_person_unknown_here_is_a_bad_row(client, forum):
     item["persons"][0]["name"] = "Someone Else"
     plan = programme_import.plan_import(forum, json.dumps(document).encode())
     assert plan.error_messages == ["Line 1: unknown speaker “Someone Else”."]
+
+
+def test_the_import_page_asks_for_a_file(organiser_client, forum):
+    response = organiser_client.get(
+        reverse("admin:agenda_event_import_programme", args=[forum.pk])
+    )
+    assert response.status_code == 200
+    assert list(response.context["form"].fields) == ["file"]
+    assert response.context["plan"] is None
+    assert 'enctype="multipart/form-data"' in response.content.decode()
