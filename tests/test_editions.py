@@ -32,9 +32,20 @@ def copy_2026(forum):
     return editions.copy_event(forum, slug="zccf-2026", start_date=dt.date(2026, 3, 7))
 
 
-def test_days_move_to_the_new_first_day_and_keep_their_numbers(copy_2026):
+def test_days_move_to_the_new_first_day_and_keep_their_numbers(forum, copy_2026):
     assert list(copy_2026.days.values_list("number", "date")) == [
         (1, dt.date(2026, 3, 7)), (2, dt.date(2026, 3, 8)),
+    ]
+    labels = ["number", "label_en", "label_ja", "label_vi"]
+    assert list(copy_2026.days.values_list(*labels)) == list(forum.days.values_list(*labels))
+
+
+def test_days_with_gaps_keep_their_gaps_and_are_numbered_by_date(forum):
+    Day.objects.filter(event=forum, number=2).update(date=dt.date(2022, 3, 12), label_en="Late")
+    Session.objects.filter(event=forum, day__number=2).delete()
+    copy = editions.copy_event(forum, slug="gaps", start_date=dt.date(2030, 1, 1))
+    assert list(copy.days.values_list("number", "date", "label_en")) == [
+        (1, dt.date(2030, 1, 1), ""), (2, dt.date(2030, 1, 4), "Late"),
     ]
 
 

@@ -23,11 +23,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, event, file_format, output, **options):
         found = find_event(event)
+        if output == "-" and file_format == "xlsx":
+            raise CommandError("XLSX cannot be written to the terminal: give --output FILE.")
         content = programme_export.export(found, file_format)
         if output == "-":
-            self.stdout.write(content.decode("utf-8") if file_format != "xlsx" else "", ending="")
-            if file_format == "xlsx":
-                raise CommandError("XLSX cannot be written to the terminal: give --output FILE.")
+            self.stdout.write(content.decode("utf-8"), ending="")
             return
         try:
             Path(output).write_bytes(content)
