@@ -32,7 +32,7 @@ install: $(VENV)/.installed
 
 run: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
-	DEBUG=true $(BIN)/python manage.py loaddata zccf-2022 dien-bien-2024
+	DEBUG=true $(BIN)/python manage.py load_seed_events
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Everything (what CI runs). For the edit-test loop, leave out the fuzz and the
@@ -62,7 +62,7 @@ SERVE_ENV := DEBUG=false STATIC_MANIFEST=true SECURE_SSL_REDIRECT=false \
 
 serve: install
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
-	$(SERVE_ENV) $(BIN)/python manage.py loaddata zccf-2022 dien-bien-2024
+	$(SERVE_ENV) $(BIN)/python manage.py load_seed_events
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(SERVE_ENV) $(BIN)/gunicorn forum_site.wsgi:application --bind $(HOST):$(PORT) \
 		--workers $(SERVE_WORKERS) --threads 4 --timeout 30 --graceful-timeout 30

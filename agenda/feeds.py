@@ -113,9 +113,11 @@ def _scope(request, event, number=None, session=None) -> _Scope:
         return cached
     language = request_language(request)
     found_day = found_session = None
+    events = Event.objects.visible_to(request.user)  # drafts: staff only
     if session is not None:
         found_session = get_object_or_404(
-            with_speakers(Session.objects.all()), event__slug=event, slug=session
+            with_speakers(Session.objects.filter(event__in=events)), event__slug=event,
+            slug=session,
         )
         event_obj = found_session.event
         sessions = Session.objects.filter(pk=found_session.pk)
@@ -123,12 +125,13 @@ def _scope(request, event, number=None, session=None) -> _Scope:
     else:
         if number is not None:
             found_day = get_object_or_404(
-                Day.objects.select_related("event"), event__slug=event, number=number
+                Day.objects.select_related("event").filter(event__in=events), event__slug=event,
+                number=number,
             )
             event_obj = found_day.event
             sessions = Session.objects.filter(day=found_day)
         else:
-            event_obj = get_object_or_404(Event, slug=event)
+            event_obj = get_object_or_404(events, slug=event)
             sessions = Session.objects.filter(event=event_obj)
         totals = sessions.aggregate(count=Count("id"), newest=Max("updated_at"))
         count, newest = totals["count"], totals["newest"]

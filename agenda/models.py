@@ -67,6 +67,34 @@ class Organisation(models.Model):
         return (self.slug,)
 
 
+class EventQuerySet(models.QuerySet):
+    """Which events a visitor may see: every public lookup of an event goes through here."""
+
+    def public(self):
+        """Published events: the only ones anonymous visitors, feeds and crawlers see."""
+        return self.filter(published=True)
+
+    def visible_to(self, user):
+        """Published events, and drafts too for staff who may view events (to preview)."""
+        if can_preview_drafts(user):
+            return self.all()
+        return self.public()
+
+
+def can_preview_drafts(user) -> bool:
+    """Whether ``user`` may see draft events' pages (active staff with the view permission)."""
+    return bool(
+        user is not None
+        and getattr(user, "is_active", False)
+        and getattr(user, "is_staff", False)
+        and user.has_perm("agenda.view_event")
+    )
+
+
+class EventManager(SlugManager.from_queryset(EventQuerySet)):
+    pass
+
+
 class Event(models.Model):
     """A forum or workshop with its own programme, zones and registrations."""
 
@@ -129,11 +157,17 @@ class Event(models.Model):
         _("registration closes at"), null=True, blank=True,
         help_text=_("In the event's reference time zone. Empty: open until the event ends."),
     )
+    # A new event is a draft: nothing half-ready reaches the public (pages,
+    # feeds, sitemap) until an organiser publishes it.
+    published = models.BooleanField(
+        _("published"), default=False,
+        help_text=_("Drafts are invisible to the public; staff see them with a banner."),
+    )
     organisations = models.ManyToManyField(
         Organisation, through="EventOrganisation", related_name="events", blank=True
     )
 
-    objects = SlugManager()
+    objects = EventManager()
 
     class Meta:
         verbose_name = _("event")
@@ -284,6 +318,13 @@ class Session(models.Model):
         BREAK = "break", _("Break")
         CLOSING_PLENARY = "closing_plenary", _("Closing plenary")
         CLOSING = "closing", _("Closing")
+        # For programmes other than the forum's: conferences, workshops, meetups.
+        TALK = "talk", _("Talk")
+        KEYNOTE = "keynote", _("Keynote")
+        PANEL = "panel", _("Panel discussion")
+        WORKSHOP = "workshop", _("Workshop")
+        NETWORKING = "networking", _("Networking")
+        OTHER = "other", pgettext_lazy("session kind", "Other")
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
@@ -433,16 +474,8 @@ class Session(models.Model):
             errors["end"] = _("The session must end after it starts.")
         if self.day_id and self.event_id and self.day.event_id != self.event_id:
             errors["day"] = _("This day belongs to another event.")
-        elif self.day_id and self.start and self.end and not errors:
-            day_start, day_end = self.day.bounds()
-            if self.start < day_start or self.end > day_end:
-                errors["start"] = _(
-                    "The session must take place within %(day)s (%(date)s in %(zone)s)."
-                ) % {
-                    "day": self.day.display_label,
-                    "date": self.day.date.isoformat(),
-                    "zone": self.day.event.reference_timezone,
-                }
+        # A session outside its day is only a warning (agenda/session_checks.py):
+        # an evening reception may end after midnight.
         if not errors and self.event_id and self.start and self.end and self.status != (
             self.Status.CANCELLED
         ):

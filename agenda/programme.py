@@ -79,10 +79,10 @@ def speakers_prefetch() -> Prefetch:
     )
 
 
-def get_event(slug: str) -> Event:
-    """The event with that slug, or 404."""
+def get_event(slug: str, user=None) -> Event:
+    """The event with that slug if ``user`` may see it (drafts: staff only), or 404."""
     try:
-        return Event.objects.get(slug=slug)
+        return Event.objects.visible_to(user).get(slug=slug)
     except Event.DoesNotExist:
         raise Http404("No such event") from None
 
@@ -330,7 +330,7 @@ def events_upcoming_first(now: datetime | None = None):
     Each event gets ``first_date``, ``last_date`` and ``life`` (three queries in all).
     """
     now = now or timezone.now()
-    events = list(Event.objects.prefetch_related("days"))
+    events = list(Event.objects.public().prefetch_related("days"))
     sessions_by_event: dict[int, list[Session]] = {}
     for session in Session.objects.filter(event__in=events).exclude(
         status=Session.Status.CANCELLED

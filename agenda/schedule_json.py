@@ -76,13 +76,20 @@ def _room_guid(event, key: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{site_url()}/events/{event.slug}/#{key}"))
 
 
+_EVENT_TYPES = {
+    "break": "other",
+    "networking": "meeting",
+    "other": "other",
+    "parallel": "discussion",
+    "panel": "discussion",
+    "workshop": "workshop",
+}
+
+
 def _event_type(session) -> str:
-    # The vocabulary of the schema's examples (and of schema2's enum).
-    if session.is_break:
-        return "other"
-    if session.is_parallel:
-        return "discussion"
-    return "talk"
+    # The vocabulary of the schema's examples (and of schema2's enum); talks,
+    # keynotes, plenaries, openings and closings are all "talk".
+    return _EVENT_TYPES.get(session.kind, "talk")
 
 
 def _timeslot_minutes(sessions, zone) -> int:

@@ -1,4 +1,5 @@
-"""sitemap.xml: every public page of every event, in each language, with hreflang alternates."""
+"""sitemap.xml: every public page of every published event, in each language, with hreflang
+alternates (drafts are left out)."""
 
 from urllib.parse import urlsplit
 
@@ -41,7 +42,11 @@ class EventPagesSitemap(_SiteSitemap):
     pages = ("agenda:event", "agenda:agenda", "agenda:speakers")
 
     def items(self):
-        events = Event.objects.annotate(last_change=Max("sessions__updated_at")).order_by("slug")
+        events = (
+            Event.objects.public()
+            .annotate(last_change=Max("sessions__updated_at"))
+            .order_by("slug")
+        )
         return [(name, event) for event in events for name in self.pages]
 
     def location(self, item):
@@ -59,7 +64,11 @@ class SessionSitemap(_SiteSitemap):
     """Every session page, dated by the session's last change."""
 
     def items(self):
-        return Session.objects.select_related("event").order_by("event__slug", "start", "slug")
+        return (
+            Session.objects.filter(event__published=True)
+            .select_related("event")
+            .order_by("event__slug", "start", "slug")
+        )
 
     def lastmod(self, session):
         return session.updated_at
@@ -73,7 +82,7 @@ class SpeakerSitemap(_SiteSitemap):
 
     def items(self):
         return list(
-            Speaker.objects.filter(session_roles__isnull=False)
+            Speaker.objects.filter(session_roles__session__event__published=True)
             .values_list("session_roles__session__event__slug", "slug")
             .distinct()
             .order_by("session_roles__session__event__slug", "slug")

@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import render as render_page
+from django.utils.cache import add_never_cache_headers
 
 from agenda import caching, event_life, programme, structured_data, timezones
 from forum_site.site_url import site_url
@@ -18,6 +19,16 @@ def robots_txt(request):
     lines += [f"Disallow: /{code}/registration/" for code, _name in settings.LANGUAGES]
     lines += ["Disallow: /registration/", "", f"Sitemap: {site_url()}/sitemap.xml", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+def render(request, template, context):
+    """The page; a draft's (seen by staff only) is never cached and never indexed."""
+    response = render_page(request, template, context)
+    event = context.get("event")
+    if event is not None and not event.published:
+        add_never_cache_headers(response)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 def _zone_context(request, event):
@@ -66,7 +77,7 @@ def event_list(request):
 
 
 def event_detail(request, event):
-    event = programme.get_event(event)
+    event = programme.get_event(event, request.user)
     viewer, context = _zone_context(request, event)
     links = programme.organisation_links(event)
     context.update(
@@ -79,7 +90,7 @@ def event_detail(request, event):
 
 
 def agenda(request, event):
-    event = programme.get_event(event)
+    event = programme.get_event(event, request.user)
     viewer, context = _zone_context(request, event)
     days = programme.load_agenda(event, viewer.name)
     programme.mark_now(days, context["life"])
@@ -88,7 +99,7 @@ def agenda(request, event):
 
 
 def session_detail(request, event, session):
-    event = programme.get_event(event)
+    event = programme.get_event(event, request.user)
     session = programme.get_session(event, session)
     viewer, context = _zone_context(request, event)
     context.update(
@@ -107,14 +118,14 @@ def session_detail(request, event, session):
 
 def changes(request, event):
     """The public changelog: moves, cancellations and restorations, newest first."""
-    event = programme.get_event(event)
+    event = programme.get_event(event, request.user)
     viewer, context = _zone_context(request, event)
     context.update(event=event, entries=programme.load_changes(event, viewer.name))
     return _event_page(request, "agenda/changes.html", context)
 
 
 def speaker_list(request, event):
-    event = programme.get_event(event)
+    event = programme.get_event(event, request.user)
     viewer, context = _zone_context(request, event)
     context.update(event=event, speakers=programme.event_speakers(event),
                    other_participants=programme.other_participants(event))
@@ -122,7 +133,7 @@ def speaker_list(request, event):
 
 
 def speaker_detail(request, event, speaker):
-    event = programme.get_event(event)
+    event = programme.get_event(event, request.user)
     speaker = programme.get_speaker(event, speaker)
     viewer, context = _zone_context(request, event)
     appearances = []

@@ -405,7 +405,7 @@ def main():
         setup_env = server_env(args, static_root, page_cache=True)
         if not args.keep_db:
             manage(setup_env, "migrate", "--noinput")
-            manage(setup_env, "loaddata", "zccf-2022", "dien-bien-2024")
+            manage(setup_env, "load_seed_events")
             manage(setup_env, "generate_programme", "--sessions", "1000")
         manage(setup_env, "collectstatic", "--noinput")
         manifest = json.loads((static_root / "staticfiles.json").read_text())["paths"]

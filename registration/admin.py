@@ -329,7 +329,7 @@ admin.site.unregister(Event)
 
 @admin.register(Event)
 class EventAdmin(agenda_admin.EventAdmin):
-    actions = ["notify_changes"]
+    actions = [*agenda_admin.EventAdmin.actions, "notify_changes"]
 
     def get_list_display(self, request):
         # The dashboard summarises registrations: offered to whoever may view them

@@ -71,7 +71,7 @@ PERSONAL_FIELDS = ("full_name", "email", "organisation", "position")
 @require_http_methods(["GET", "HEAD", "POST"])
 def register(request, event):
     """The sign-up form; a valid submission always ends on the same "check your email" page."""
-    event = get_object_or_404(Event, slug=event)
+    event = get_object_or_404(Event.objects.visible_to(request.user), slug=event)
     standing = _standing(request, event)
     if not standing["life"].takes_signups:
         # A plain page that says why and when, with no form: 200 to a visit
@@ -110,14 +110,14 @@ def register(request, event):
 @require_safe
 def sent(request, event):
     """"Check your email": identical whether the address was new or known."""
-    event = get_object_or_404(Event, slug=event)
+    event = get_object_or_404(Event.objects.visible_to(request.user), slug=event)
     return render(request, "registration/sent.html", {"event": event, **_standing(request, event)})
 
 
 @require_safe
 def privacy(request, event):
     """The event's privacy notice: what is kept, why, how long, whom to ask."""
-    event = get_object_or_404(Event, slug=event)
+    event = get_object_or_404(Event.objects.visible_to(request.user), slug=event)
     organisers = (
         EventOrganisation.objects.filter(
             event=event,

@@ -54,7 +54,7 @@ export EMAIL_URL=consolemail://
 
 mkdir -p "$OUT"
 .venv/bin/python manage.py migrate --noinput -v0
-.venv/bin/python manage.py loaddata zccf-2022 dien-bien-2024 -v0
+.venv/bin/python manage.py load_seed_events -v0
 .venv/bin/python manage.py collectstatic --noinput -v0
 
 if [ -x .venv/bin/gunicorn ]; then

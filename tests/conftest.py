@@ -31,7 +31,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     connection = connections[DEFAULT_DB_ALIAS]
     with django_db_blocker.unblock():
-        call_command("loaddata", *SEED_FIXTURES, verbosity=0)
+        call_command("load_seed_events", *SEED_FIXTURES, verbosity=0)
         # What serialized_rollback restores before a transactional test: Django
         # serialized the database after migrating, before the seeds were here.
         contents = connection.creation.serialize_db_to_string()
@@ -106,7 +106,7 @@ def _clear_cache():
 
 @pytest.fixture
 def seed_events(db):
-    """Both seed events, as `manage.py loaddata zccf-2022 dien-bien-2024` loads them."""
+    """Both seed events, as `make run` loads them (`manage.py load_seed_events`)."""
     from agenda.models import Event
 
     return {event.slug: event for event in Event.objects.all()}

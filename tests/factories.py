@@ -16,13 +16,14 @@ def make_event(
     display_timezones="America/New_York, Asia/Tokyo",
     **fields,
 ):
-    """An event with no days yet."""
+    """A published event with no days yet (``published=False`` for a draft)."""
     slug = slug or f"event-{next(_counter)}"
     defaults = {
         "name": f"Event {slug}",
         "format": Event.Format.ONLINE,
         "reference_timezone": reference_timezone,
         "display_timezones": display_timezones,
+        "published": True,
     }
     defaults.update(fields)
     return Event.objects.create(slug=slug, **defaults)

@@ -85,6 +85,7 @@ class Command(BaseCommand):
             display_timezones="America/New_York, Asia/Tokyo",
             languages="en, ja",
             has_interpretation=True,
+            published=True,  # measured as the public sees it
         )
         zone = event.reference_zone
         organisations = Organisation.objects.bulk_create(

@@ -1,0 +1,61 @@
+"""Forms of the organisers' admin pages that are not model forms."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from agenda import editions, programme_import
+
+
+class CopyEditionForm(forms.Form):
+    """The new edition's slug and first day (the "Copy as a new edition…" action)."""
+
+    slug = forms.CharField(
+        label=_("Slug of the new edition"), max_length=80,
+        help_text=_("Its address: /events/<slug>/. For example zccf-2023."),
+    )
+    start_date = forms.DateField(
+        label=_("First day"),
+        help_text=_("YYYY-MM-DD, in the event's reference time zone. The other days follow "
+                    "with the same gaps."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"].strip()
+        editions.validate_new_slug(slug)
+        return slug
+
+
+class MoveSessionsForm(forms.Form):
+    """How far to move the selected sessions (the "Move by minutes…" action)."""
+
+    minutes = forms.IntegerField(
+        label=_("Minutes"), min_value=-24 * 60, max_value=24 * 60,
+        help_text=_("Positive moves later, negative earlier; for example 60 or -30."),
+    )
+
+    def clean_minutes(self):
+        minutes = self.cleaned_data["minutes"]
+        if minutes == 0:
+            raise ValidationError(_("Give a number of minutes other than 0."))
+        return minutes
+
+
+class ProgrammeFileForm(forms.Form):
+    """The programme file to import (CSV, XLSX or schedule.json)."""
+
+    file = forms.FileField(
+        label=_("Programme file"),
+        help_text=_("CSV (UTF-8), XLSX or schedule.json, with the columns of an export. "
+                    "You will see what changes before anything is saved."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > programme_import.MAX_BYTES:
+            raise ValidationError(
+                _("The file is larger than %(size)d MB.")
+                % {"size": programme_import.MAX_BYTES // (1024 * 1024)}
+            )
+        return upload
