@@ -5,12 +5,10 @@ so that the admin follows the same seat rules (locks, waiting lists, emails)
 as the public pages.
 """
 
-import io
-
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -104,7 +102,7 @@ class RegistrationAdmin(admin.ModelAdmin):
     # they require. Editing a registration by hand still needs "change".
     actions = [
         "resend_confirmation", "cancel_registrations", "promote_selected", "fill_free_seats",
-        "export_csv",
+        "export_csv", "export_xlsx",
     ]
     change_list_template = "registration/admin/registration_change_list.html"
 
@@ -181,7 +179,18 @@ class RegistrationAdmin(admin.ModelAdmin):
         description=_("Export the selected as CSV (opens in Excel)"),
     )
     def export_csv(self, request, queryset):
-        return csv_response(exports.export_queryset(queryset), "registrations.csv")
+        registrations = exports.rows(exports.export_queryset(queryset))
+        return exports.csv_download(exports.headers(), registrations, "registrations.csv")
+
+    @admin.action(
+        permissions=["view"],
+        description=_("Export the selected registrations as an Excel workbook (.xlsx)"),
+    )
+    def export_xlsx(self, request, queryset):
+        registrations = exports.rows(exports.export_queryset(queryset))
+        return exports.xlsx_download(
+            exports.headers(), registrations, "registrations.xlsx", title=str(_("Registrations"))
+        )
 
     def get_urls(self):
         urls = [
@@ -241,9 +250,9 @@ class RegistrationAdmin(admin.ModelAdmin):
         tables = {section.table.key: section.table for section in dashboard.sections(event)}
         if table not in tables:
             raise Http404
-        buffer = io.StringIO()
-        exports.write_table(tables[table].headers, tables[table].rows, buffer)
-        return file_response(buffer, f"{event.slug}-{table}.csv")
+        return exports.csv_download(
+            tables[table].headers, tables[table].rows, f"{event.slug}-{table}.csv"
+        )
 
     def _dashboard_event(self, request, event_id):
         # Viewing registrations is what the dashboard summarises, so the same
@@ -258,21 +267,6 @@ class RegistrationAdmin(admin.ModelAdmin):
             "seats_url": reverse("admin:registration_registration_seats"),
         }
         return super().changelist_view(request, extra_context)
-
-
-def csv_response(registrations, filename):
-    buffer = io.StringIO()
-    exports.write_csv(registrations, buffer)
-    return file_response(buffer, filename)
-
-
-def file_response(buffer, filename):
-    """A CSV download of what ``buffer`` holds, named ``filename``."""
-    response = HttpResponse(
-        buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def seat_counts():
