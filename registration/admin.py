@@ -5,6 +5,7 @@ so that the admin follows the same seat rules (locks, waiting lists, emails)
 as the public pages.
 """
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -39,7 +40,26 @@ class SessionFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         value = self.value()
         if value and value.isdigit():
-            return queryset.filter(choices__session_id=int(value)).distinct()
+            # A semi-join: joining the choices and then DISTINCT over every
+            # column took seconds at 100,000 registrations.
+            return queryset.filter(pk__in=SessionChoice.objects.filter(
+                session_id=int(value)).values("registration_id"))
+        return queryset
+
+
+class ChannelFilter(admin.SimpleListFilter):
+    """The interpretation channel, offered from the site's languages (no scan of the table)."""
+
+    title = _("listening channel")
+    parameter_name = "channel"
+
+    def lookups(self, request, model_admin):
+        return [("-", _("No channel chosen")), *settings.LANGUAGES]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value:
+            return queryset.filter(channel="" if value == "-" else value)
         return queryset
 
 
@@ -68,16 +88,21 @@ class ReminderSentInline(admin.TabularInline):
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
     list_display = [
-        "full_name", "email", "event", "status", "sector", "country", "language", "channel",
-        "parallel_choices", "created_at",
+        "full_name", "email", "event", "status", "sector", "country_name", "language",
+        "channel", "parallel_choices", "created_at",
     ]
     list_filter = [
-        "event", "status", "sector", ("country", CountryFilter), "language", "channel",
-        SessionFilter,
+        "event", "status", "sector", ("country", CountryFilter), "language", ChannelFilter,
+        SessionFilter, ("created_at", admin.DateFieldListFilter),
     ]
     search_fields = ["full_name", "email", "organisation", "position"]
     list_select_related = ["event"]
-    date_hierarchy = "created_at"
+    # Newest first, on an index. A date drill-down (date_hierarchy) scanned the
+    # whole table twice per page at 100,000 registrations; the "registered"
+    # filter and the dashboard's timeline answer the same questions.
+    ordering = ["-created_at", "-id"]
+    # The total beside "N selected" is a second COUNT over every registration.
+    show_full_result_count = False
     inlines = [SessionChoiceInline, ReminderSentInline]
     readonly_fields = [
         "event", "status", "email", "token", "token_digest", "privacy_consent_at",
@@ -112,6 +137,11 @@ class RegistrationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         # Registrations come through the public form, which takes consent.
         return False
+
+    @admin.display(description=_("country"), ordering="country")
+    def country_name(self, obj):
+        # The admin would look the code up in all ~250 country choices per row.
+        return obj.country.name
 
     @admin.display(description=_("parallel sessions"))
     def parallel_choices(self, obj):
@@ -187,6 +217,17 @@ class RegistrationAdmin(admin.ModelAdmin):
         description=_("Export the selected registrations as an Excel workbook (.xlsx)"),
     )
     def export_xlsx(self, request, queryset):
+        count = queryset.count()
+        if count > exports.XLSX_ADMIN_LIMIT:
+            self.message_user(
+                request,
+                _("%(count)d registrations are too many for a workbook built while you wait "
+                  "(at most %(limit)d). Export them as CSV, which Excel opens too, or ask for "
+                  "a workbook from the command line: manage.py export_registrations --format "
+                  "xlsx.") % {"count": count, "limit": exports.XLSX_ADMIN_LIMIT},
+                messages.WARNING,
+            )
+            return None
         registrations = exports.rows(exports.export_queryset(queryset))
         return exports.xlsx_download(
             exports.headers(), registrations, "registrations.xlsx", title=str(_("Registrations"))

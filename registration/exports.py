@@ -32,6 +32,10 @@ BOM = "\ufeff"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Registrations fetched (with their choices) per query while exporting.
 CHUNK_SIZE = 2000
+# A workbook cannot be streamed and openpyxl writes about 4,000 rows a second:
+# the admin builds workbooks up to this size (a few seconds), well inside the
+# server's 30-second timeout; the command has no limit.
+XLSX_ADMIN_LIMIT = 20_000
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

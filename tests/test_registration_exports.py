@@ -152,3 +152,17 @@ def test_generate_refuses_bad_arguments(forum, arguments, message):
         call_command("generate_registrations", *arguments)
     assert str(error.value) == message
     assert Registration.objects.count() == 0
+
+
+def test_the_admin_sends_big_workbooks_to_csv_or_the_command(admin_client, forum,
+                                                               monkeypatch):
+    monkeypatch.setattr(exports, "XLSX_ADMIN_LIMIT", 10)
+    _generate(forum, 11)
+    response = _export(admin_client, "export_xlsx", Registration.objects.all())
+    assert response.status_code == 302
+    page = admin_client.get(CHANGELIST)
+    assert [str(message) for message in page.context["messages"]] == [
+        "11 registrations are too many for a workbook built while you wait (at most 10). "
+        "Export them as CSV, which Excel opens too, or ask for a workbook from the command "
+        "line: manage.py export_registrations --format xlsx."
+    ]
