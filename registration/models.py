@@ -116,7 +116,12 @@ class Registration(models.Model):
                 name="unique_registration_token",
             ),
         ]
-        indexes = [models.Index(fields=["event", "status", "seat_requested_at"])]
+        indexes = [
+            models.Index(fields=["event", "status", "seat_requested_at"]),
+            # The admin's list: newest first, and its country filter's choices.
+            models.Index(fields=["created_at", "id"], name="registration_newest"),
+            models.Index(fields=["country"], name="registration_country"),
+        ]
 
     def __str__(self):
         if self.erased_at:

@@ -6,7 +6,8 @@ no limit. The services give seats with these counts (under the event lock),
 the form warns of full sessions, and the dashboard and the admin show them.
 """
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from agenda.models import Session
 from registration.models import Registration, SessionChoice
@@ -50,20 +51,20 @@ def with_seat_counts(sessions):
     """``sessions`` annotated with ``taken`` (confirmed seats) and ``waiting``.
 
     ``waiting`` counts only people whose place at the event is confirmed: a
-    session's queue moves only for them.
+    session's queue moves only for them. Each count is a subquery on the
+    choices' (session, status) index: grouping the sessions joined to every
+    choice took half a second at 100,000 registrations.
     """
+    def count(**conditions):
+        return Coalesce(Subquery(
+            SessionChoice.objects.filter(session=OuterRef("pk"), **conditions)
+            .order_by().values("session").annotate(n=Count("pk")).values("n")
+        ), 0)
+
     return sessions.annotate(
-        taken=Count(
-            "registration_choices",
-            filter=Q(registration_choices__status=SessionChoice.Status.CONFIRMED),
-        ),
-        waiting=Count(
-            "registration_choices",
-            filter=Q(
-                registration_choices__status=SessionChoice.Status.WAITLISTED,
-                registration_choices__registration__status=Registration.Status.CONFIRMED,
-            ),
-        ),
+        taken=count(status=SessionChoice.Status.CONFIRMED),
+        waiting=count(status=SessionChoice.Status.WAITLISTED,
+                      registration__status=Registration.Status.CONFIRMED),
     )
 
 

@@ -173,7 +173,7 @@ def test_an_organiser_is_offered_every_action_but_delete(organiser_client, peopl
     choices = [name for name, _label in response.context["action_form"].fields["action"].choices]
     assert choices == [
         "", "resend_confirmation", "cancel_registrations", "promote_selected", "fill_free_seats",
-        "export_csv",
+        "export_csv", "export_xlsx",
     ]
 
 
@@ -184,7 +184,8 @@ def test_an_organiser_exports_csv(organiser_client, people):
     )
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
     assert [row[3] for row in rows[1:]] == ["山田 花子", "Nguyễn Văn An", "Late Comer"]
 
 
