@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 
 from forum_site.middleware import parse_client_ip
 from registration.models import Registration
-from tests.test_registration_support import form_data
+from tests.registration_support import form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,7 @@ from agenda.programme import load_life
 from registration import services
 from registration.models import Registration
 from tests.factories import make_day, make_event, make_session
-from tests.test_registration_support import form_data, sign_up
+from tests.registration_support import form_data, sign_up
 
 pytestmark = pytest.mark.django_db
 

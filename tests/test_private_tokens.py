@@ -16,23 +16,18 @@ from post_office.models import Email
 
 from registration import emails, services, tokens
 from registration.models import Registration
-from tests.test_organisers_group import organisers_group
-from tests.test_registration_support import (
+from tests.registration_support import (
     CommitClient,
     confirmation_path,
     manage_path,
     sign_up,
 )
+from tests.test_organisers_group import organisers_group
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/registration/registration/"
 OUTBOX = "/admin/post_office/email/"
-
-
-@pytest.fixture
-def capture(django_capture_on_commit_callbacks):
-    return django_capture_on_commit_callbacks
 
 
 @pytest.fixture

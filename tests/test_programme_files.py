@@ -18,7 +18,7 @@ from agenda import editions, programme_export, programme_import
 from agenda.models import Session, SessionChange, Speaker
 from registration import services as registration_services
 from registration.models import ChangeNotice
-from tests.test_registration_support import sign_up
+from tests.registration_support import sign_up
 
 pytestmark = pytest.mark.django_db
 EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "programme-example.csv"

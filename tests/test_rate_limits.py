@@ -9,17 +9,12 @@ from django.core.cache import caches
 
 from registration import ratelimit
 from registration.models import Registration
+from tests.registration_support import form_data, sign_up
 from tests.test_hung_services import silent_port  # noqa: F401 - a fixture
-from tests.test_registration_support import CommitClient, form_data, sign_up
 
 pytestmark = pytest.mark.django_db
 
 REGISTER = "/en/events/zccf-2022/register/"
-
-
-@pytest.fixture
-def web(client, django_capture_on_commit_callbacks):
-    return CommitClient(client, django_capture_on_commit_callbacks)
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from post_office.models import Email
 from agenda.models import Session
 from registration import exports
 from registration.models import Registration, SessionChoice
-from tests.test_registration_support import sign_up
+from tests.registration_support import sign_up
 
 CHANGELIST = "/admin/registration/registration/"
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from registration.models import Registration
-from tests.test_registration_support import form_data
+from tests.registration_support import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,7 @@ FORM = "GET, HEAD, POST"
 def urls(forum, django_capture_on_commit_callbacks):
     """Every kind of URL the site has, and the methods each takes."""
     from registration import tokens
-    from tests.test_registration_support import sign_up
+    from tests.registration_support import sign_up
 
     registration = sign_up(django_capture_on_commit_callbacks, forum)
     token = registration.token
