@@ -36,3 +36,12 @@ def _absolute(request, url):
         return request.build_absolute_uri(url)
     except DisallowedHost:
         return settings.SITE_URL + url
+
+
+def robots(request):
+    """``noindex`` is off unless a view turns it on (a draft's preview for staff).
+
+    A default for every page, so that no template looks up a missing variable:
+    Django logs such a lookup with the whole context, private links included.
+    """
+    return {"noindex": False}

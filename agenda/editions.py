@@ -92,6 +92,7 @@ def copy_event(source: Event, *, slug: str, start_date: dt.date, published: bool
     event.slug = slug
     event.published = published
     event.registration_open = registration_open
+    event.recording_url = ""  # a recording belongs to the edition that was recorded
     _shift_dates(event, zone, offset)
     for code, prefix in (name_prefixes or {}).items():
         # An empty translation falls back to English: the label still shows.
@@ -129,6 +130,7 @@ def copy_event(source: Event, *, slug: str, start_date: dt.date, published: bool
         session.day = new_days[session.day_id]
         session.uuid = uuid.uuid4()
         session.sequence = 0
+        session.recording_url = ""
         _shift_dates(session, zone, offset)
         session.save()
         for role in roles_by_session.get(old_pk, []):

@@ -110,6 +110,15 @@ class LocalTime:
     def day_shift_label(self) -> str:
         return dates.day_shift_label(self.day_shift)
 
+    @property
+    def day_shift_note(self) -> str:
+        """``(Thursday 10 March 2022, +1 day)`` / ``（2022年3月10日(木)、翌日）``, or empty."""
+        if not self.day_shift:
+            return ""
+        return pgettext("the local date and its shift from the programme day",
+                        "(%(date)s, %(shift)s)") % {
+            "date": dates.format_day(self.date), "shift": self.day_shift_label}
+
 
 def localise(instant: datetime, zone_name: str, reference_date: date | None = None) -> LocalTime:
     """Show ``instant`` in ``zone_name``.
@@ -240,12 +249,8 @@ class TimeRange:
 
     @property
     def day_shift_note(self) -> str:
-        """``(Thursday 10 March 2022, +1 day)`` / ``（2022年3月10日(木)、翌日）``, or empty."""
-        if not self.day_shift:
-            return ""
-        return pgettext("the local date and its shift from the programme day",
-                        "(%(date)s, %(shift)s)") % {
-            "date": self.date_text, "shift": self.day_shift_label}
+        """The note of the range's start: see :attr:`LocalTime.day_shift_note`."""
+        return self.start.day_shift_note
 
 
 def _with_note() -> str:

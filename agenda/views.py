@@ -23,9 +23,10 @@ def robots_txt(request):
 
 def render(request, template, context):
     """The page; a draft's (seen by staff only) is never cached and never indexed."""
-    response = render_page(request, template, context)
     event = context.get("event")
-    if event is not None and not event.published:
+    draft = event is not None and not event.published
+    response = render_page(request, template, {**context, "noindex": draft})
+    if draft:
         add_never_cache_headers(response)
         response["X-Robots-Tag"] = "noindex, nofollow"
     return response

@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "agenda.context_processors.languages",
+                "agenda.context_processors.robots",
             ],
         },
     },

@@ -222,3 +222,16 @@ def test_the_demonstration_twice_asks_for_another_slug(forum):
     assert str(raised.value) == (
         "An event with the slug “zccf-2022-demo” exists already. Give another --slug."
     )
+
+
+def test_recordings_stay_with_the_edition_that_was_recorded(forum):
+    forum.recording_url = "https://www.youtube.com/watch?v=forum2022"
+    forum.save()
+    forum.sessions.filter(slug="parallel-session-1").update(
+        recording_url="https://www.youtube.com/watch?v=ps1-2022"
+    )
+    copy = editions.copy_event(forum, slug="zccf-2027", start_date=dt.date(2027, 3, 9))
+    assert copy.recording_url == ""
+    assert list(copy.sessions.exclude(recording_url="").values_list("slug", flat=True)) == []
+    forum.refresh_from_db()
+    assert forum.recording_url == "https://www.youtube.com/watch?v=forum2022"

@@ -19,7 +19,7 @@ from post_office.models import Email
 from agenda import event_life
 from agenda.models import Session
 from agenda.programme import load_life
-from registration import services
+from registration import notices, services
 from registration.models import Registration
 from tests.factories import make_day, make_event, make_session
 from tests.registration_support import form_data, sign_up
@@ -166,9 +166,9 @@ def windowed_event(**fields):
         (datetime(2030, 4, 30, 12, tzinfo=UTC), "not_yet_open",
          "Registration opens on 1 May 2030. 09:00 EDT 22:00 JST"),
         (datetime(2030, 5, 1, 13, tzinfo=UTC), "open",
-         "Registration closes on 1 June 2030. 17:00 EDT 06:00 JST (June 2, 2030, +1 day)"),
+         "Registration closes on 1 June 2030. 17:00 EDT 06:00 JST (Sunday 2 June 2030, +1 day)"),
         (datetime(2030, 6, 1, 21, tzinfo=UTC), "window_closed",
-         "Registration closed on 1 June 2030. 17:00 EDT 06:00 JST (June 2, 2030, +1 day)"),
+         "Registration closed on 1 June 2030. 17:00 EDT 06:00 JST (Sunday 2 June 2030, +1 day)"),
     ],
 )
 def test_the_window_before_during_and_after(client, moment, registration, note):
@@ -390,15 +390,15 @@ def test_no_reminder_and_no_change_notice_for_a_past_event(
     session.status = Session.Status.CANCELLED
     save_session(session)
     with time_machine.travel(TODAY), django_capture_on_commit_callbacks(execute=True):
-        assert services.send_reminders(forum, "day-before") == 0
-        assert services.notify_changes(forum) == 0
+        assert notices.send_reminders(forum, "day-before") == 0
+        assert notices.notify_changes(forum) == 0
         call_command("send_reminders", "--event", "zccf-2022", verbosity=0)
         call_command("notify_changes", "--event", "zccf-2022", verbosity=0)
     assert mail.outbox == []
     # Before the event both still go out.
     with time_machine.travel(BEFORE_THE_FORUM), django_capture_on_commit_callbacks(execute=True):
-        assert services.send_reminders(forum, "day-before") == 1
-        assert services.notify_changes(forum) == 1
+        assert notices.send_reminders(forum, "day-before") == 1
+        assert notices.notify_changes(forum) == 1
     assert len(mail.outbox) == 2
 
 
@@ -457,10 +457,10 @@ def test_in_a_break_the_band_shows_the_break_next_and_the_events_livestream(clie
     session_2 = Session.objects.get(slug="session-2").title_en
     assert text == (
         f"Now {Session.objects.get(slug='break-day-1').title_en} "
-        "21:00 – 21:05 EST 11:00 – 11:05 JST (March 10, 2022, +1 day) "
+        "21:00 – 21:05 EST 11:00 – 11:05 JST (Thursday 10 March 2022, +1 day) "
         "Watch the livestream "
         f"Next {session_2} "
-        "21:05 – 22:05 EST 11:05 – 12:05 JST (March 10, 2022, +1 day) "
+        "21:05 – 22:05 EST 11:05 – 12:05 JST (Thursday 10 March 2022, +1 day) "
         "Jump to now in the agenda"
     )
 

@@ -225,7 +225,7 @@ def test_an_organiser_sees_the_dashboard_and_downloads_its_tables(organiser_clie
     assert f'href="{dashboard}totals.csv" download' in html
     totals = organiser_client.get(f"{dashboard}totals.csv")
     assert totals.status_code == 200
-    rows = list(csv.reader(io.StringIO(totals.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(b"".join(totals.streaming_content).decode("utf-8-sig"))))
     assert rows == [
         ["Status", "Registrations"],
         ["Awaiting email confirmation", "0"],

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from agenda import editions, programme_export, programme_import
 from agenda.models import Session, SessionChange, Speaker
-from registration import services as registration_services
+from registration import notices as registration_notices
 from registration.models import ChangeNotice
 from tests.registration_support import sign_up
 
@@ -138,7 +138,7 @@ def test_a_moved_row_is_one_change_and_one_notice_per_registrant(
     assert upcoming.sessions.get(slug="closing-remarks-day-2").sequence == sequence + 1
     mail.outbox.clear()
     with capture(execute=True):
-        sent = registration_services.notify_changes(upcoming)
+        sent = registration_notices.notify_changes(upcoming)
     assert sent == 3
     assert sorted(message.to[0] for message in mail.outbox) == [
         person.email for person in people

@@ -69,7 +69,7 @@ def test_an_organisers_edits_to_seed_rows_survive_the_run_setup():
 
 
 @pytest.mark.django_db
-def test_it_says_what_it_created_then_what_it_left_alone(capsys):
+def test_it_says_what_it_created_then_what_it_left_alone(no_seed_events, capsys):
     call_command("load_seed_events")
     assert capsys.readouterr().out == (
         "Created zccf-2022: 2 days, 1 event, 6 organisations of the event, 5 organisations, "
