@@ -41,7 +41,7 @@ def test_organiser_previews_and_confirms_an_import(page, forum, tmp_path):
     page.get_by_role("link", name="Import programme").click()
     page.get_by_label("Programme file").set_input_files(str(edited))
     page.get_by_role("button", name="Preview").click()
-    assert page.locator("#import-preview").is_visible()
+    page.locator("#import-preview").wait_for()  # the preview page has loaded
     assert "0 to create, 1 to change, 14 left as they are." in page.content()
     changed = page.locator("tr.import-change")
     assert changed.count() == 1
