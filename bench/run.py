@@ -4,7 +4,8 @@
 What it does (everything on 127.0.0.1, every measurement bounded in time):
 
 1. builds a fresh PostgreSQL database (``forum_bench`` unless ``--database``):
-   migrations, both seed events, and ``generate_programme --sessions 1000``;
+   migrations, both seed events, ``generate_programme --sessions 1000``, and
+   ``create_demo_event`` (a forum a week ahead, for the sign-up target);
 2. collects the static files (hashed, compressed) into a temporary folder;
 3. starts two gunicorn instances with DEBUG off and the Redis cache: one with
    the page cache on, one with ``PAGE_CACHE_ENABLED=false`` ("uncached": the
@@ -407,6 +408,9 @@ def main():
             manage(setup_env, "migrate", "--noinput")
             manage(setup_env, "load_seed_events")
             manage(setup_env, "generate_programme", "--sessions", "1000")
+            # The seed events are past and closed: sign-ups go to a copy of the
+            # forum a week ahead, as a newcomer tries them.
+            manage(setup_env, "create_demo_event", "zccf-2022", "--slug", "zccf-bench")
         manage(setup_env, "collectstatic", "--noinput")
         manifest = json.loads((static_root / "staticfiles.json").read_text())["paths"]
 
@@ -417,7 +421,7 @@ def main():
         for server in servers:
             server.wait()
 
-        register_path = "/en/events/zccf-2022/register/"
+        register_path = "/en/events/zccf-bench/register/"
         targets = [
             # name, server, path, expected X-Page-Cache, connections (None: --connections)
             ("static file", cached, f"/static/{manifest['css/site.css']}", None, None),
