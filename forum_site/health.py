@@ -25,15 +25,20 @@ def database_answers(timeout: float) -> bool:
     answered = threading.Event()
 
     def check():
+        ok = False
         try:
             with connection.cursor() as cursor:  # this thread's own connection
                 cursor.execute("SELECT 1")
-            answered.set()
+            ok = True
         except Exception:  # any database failure means "not healthy"
             pass
         finally:
             connection.close()
             _one_check.release()
+        # Only now: a probe right after this one must find the check free,
+        # not still closing its connection (it would get a false 503).
+        if ok:
+            answered.set()
 
     threading.Thread(target=check, name="healthz", daemon=True).start()
     return answered.wait(timeout)

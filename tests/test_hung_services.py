@@ -139,3 +139,22 @@ def test_a_hung_redis_costs_each_page_its_timeouts_not_more(client, forum, setti
         assert (health.status_code, health.content) == (200, b"ok\n")
     finally:
         caches["default"].close()
+
+
+def test_healthz_probes_one_after_another_all_answer_200(db, client, monkeypatch):
+    # A check that takes a moment to close its connection (as on PostgreSQL)
+    # must still leave the next probe free to run: no false 503.
+    from django.db import connection as real_connection
+
+    from forum_site import health
+
+    class SlowToClose:
+        def cursor(self):
+            return real_connection.cursor()
+
+        def close(self):
+            time.sleep(0.05)
+            real_connection.close()
+
+    monkeypatch.setattr(health, "connection", SlowToClose())
+    assert [client.get("/healthz").status_code for _ in range(5)] == [200] * 5
