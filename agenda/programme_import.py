@@ -297,6 +297,15 @@ def read_rows(content: bytes, event: Event, file_format: str):
 
 # Checking rows against the event --------------------------------------------------
 
+def _choice(raw, allowed, errors, message):
+    """The cell's value if it is one of ``allowed``; otherwise ``message`` joins the errors."""
+    value = str(raw).strip()
+    if value in allowed:
+        return value
+    errors.append(message % {"value": value, "choices": ", ".join(allowed)})
+    return None
+
+
 def _parse_time(text, zone):
     local = dt.datetime.strptime(str(text).strip(), TIME_FORMAT)
     return local.replace(tzinfo=zone).astimezone(dt.UTC)
@@ -353,21 +362,15 @@ def _row_session(event, values, existing, days, by_slug, errors, *, as_shown=Fal
                 errors.append(_("bad %(column)s time “%(value)s”: write YYYY-MM-DD HH:MM.")
                               % {"column": name, "value": values[name]})
     if "kind" in values:
-        kind = str(values["kind"]).strip()
-        if kind not in Session.Kind.values:
-            errors.append(_("unknown kind “%(kind)s” (one of %(kinds)s).")
-                          % {"kind": kind, "kinds": ", ".join(Session.Kind.values)})
-        else:
-            session.kind = kind
+        session.kind = _choice(values["kind"], Session.Kind.values, errors,
+                               _("unknown kind “%(value)s” (one of %(choices)s).")) or session.kind
     elif existing is None:
         session.kind = Session.Kind.OTHER
     if "status" in values:
-        status = str(values["status"]).strip()
-        if status not in Session.Status.values:
-            errors.append(_("unknown status “%(status)s” (one of %(statuses)s).")
-                          % {"status": status, "statuses": ", ".join(Session.Status.values)})
-        else:
-            session.status = status
+        session.status = _choice(
+            values["status"], Session.Status.values, errors,
+            _("unknown status “%(value)s” (one of %(choices)s)."),
+        ) or session.status
     if "capacity" in values:
         text = str(values["capacity"]).strip()
         if not text:

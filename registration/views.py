@@ -214,10 +214,21 @@ def _with_registration(view):
     return wrapped
 
 
-def _event_over(request, registration):
-    """The private page as it stands, refusing a change: the event is over (403)."""
-    return render(request, "registration/manage.html", _manage_context(request, registration),
-                  status=403)
+def _while_changeable(view):
+    """Let the view change the registration only while the event allows it.
+
+    Once it does not (the event is over), the private page is shown as it
+    stands, refusing the change with a 403.
+    """
+
+    @wraps(view)
+    def wrapped(request, registration, *args, **kwargs):
+        if not programme.load_life(registration.event).can_change_registration:
+            return render(request, "registration/manage.html",
+                          _manage_context(request, registration), status=403)
+        return view(request, registration, *args, **kwargs)
+
+    return wrapped
 
 
 @_private
@@ -252,10 +263,8 @@ def _manage_form(request, registration, form, form_name, save):
 @_private
 @require_POST
 @_with_registration
+@_while_changeable
 def change_choices(request, registration):
-    if not programme.load_life(registration.event).can_change_registration:
-        return _event_over(request, registration)
-
     def save(data):
         choices = services.change_choices(registration, data["choices"])
         waiting = [choice for choice in choices if choice.status == choice.Status.WAITLISTED]
@@ -274,10 +283,8 @@ def change_choices(request, registration):
 @_private
 @require_POST
 @_with_registration
+@_while_changeable
 def change_preferences(request, registration):
-    if not programme.load_life(registration.event).can_change_registration:
-        return _event_over(request, registration)
-
     def save(data):
         services.update_preferences(
             registration, language=data["language"], channel=data.get("channel", "")
@@ -291,10 +298,9 @@ def change_preferences(request, registration):
 @_private
 @require_http_methods(["GET", "HEAD", "POST"])
 @_with_registration
+@_while_changeable
 def cancel(request, registration):
     """Asks first (GET), cancels on POST; not once the event is over."""
-    if not programme.load_life(registration.event).can_change_registration:
-        return _event_over(request, registration)
     if request.method == "POST":
         services.cancel(registration)
         messages.success(request, _("Your registration is cancelled."))
