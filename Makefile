@@ -35,10 +35,12 @@ run: install
 	DEBUG=true $(BIN)/python manage.py load_seed_events
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# Everything (what CI runs). For the edit-test loop, leave out the fuzz and the
+# Everything (what CI runs), on one pytest-xdist worker per core (a test file
+# stays on one worker). For the edit-test loop, leave out the fuzz and the
 # browser tests: make test PYTEST_ARGS='-m "not slow"'
+TEST_WORKERS ?= auto
 test: install node_modules/.installed
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

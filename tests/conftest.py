@@ -42,6 +42,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
         type(connection)._test_serialized_contents = contents
 
 
+TRANSACTIONAL_TESTS = set()  # node ids, filled at collection
+
+
 def pytest_collection_modifyitems(items):
     """Give every transactional test ``serialized_rollback``, so it starts from the seeds."""
     for item in items:
@@ -55,6 +58,31 @@ def pytest_collection_modifyitems(items):
             options.update(transaction=True, serialized_rollback=True)
             # Prepended: the closest django_db marker is the one pytest-django reads.
             item.add_marker(pytest.mark.django_db(**options), append=False)
+        if transactional:
+            TRANSACTIONAL_TESTS.add(item.nodeid)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Put the seeds back after a transactional test when an ordinary one comes next.
+
+    Django empties every table after a transactional test. Run alone, pytest-django
+    puts those tests last; with pytest-xdist (``make test`` runs two or more
+    workers) an ordinary test may follow one on the same worker, and would find
+    the database empty.
+    """
+    result = yield
+    if (item.nodeid in TRANSACTIONAL_TESTS and nextitem is not None
+            and nextitem.nodeid not in TRANSACTIONAL_TESTS):
+        from django.db import DEFAULT_DB_ALIAS, connections
+        from pytest_django.plugin import blocking_manager_key
+
+        connection = connections[DEFAULT_DB_ALIAS]
+        with item.config.stash[blocking_manager_key].unblock():
+            connection.creation.deserialize_db_from_string(
+                type(connection)._test_serialized_contents
+            )
+    return result
 
 
 @pytest.fixture(autouse=True)
