@@ -143,6 +143,13 @@ def zone_heading(zone_name: str, instant: datetime) -> str:
     return dates.zone_heading(zone_name, zone_abbreviation(moment))
 
 
+def city_and_abbreviation(zone_name: str, instant: datetime) -> str:
+    """``Paris (CET)`` at that instant, as :func:`zone_heading`; plain ``UTC`` for UTC itself."""
+    city = dates.exemplar_city(zone_name)
+    abbreviation = zone_abbreviation(instant.astimezone(get_zone(zone_name)))
+    return city if city == abbreviation else dates.zone_heading(zone_name, abbreviation)
+
+
 @dataclass(frozen=True)
 class TimeRange:
     """A start and end as seen in one zone: how every page, email and changelog prints a time.

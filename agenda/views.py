@@ -198,7 +198,7 @@ def zone_picker(request, event, region=None):
         instant = programme.event_start(event) or timezone.now()
         context["region"] = found
         context["cities"] = [
-            (zone, timezones.zone_heading(zone, instant), _with_zone(back, zone))
+            (zone, timezones.city_and_abbreviation(zone, instant), _with_zone(back, zone))
             for zone, _city in found.cities
         ]
         template = "agenda/zone_picker_region.html"

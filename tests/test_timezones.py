@@ -127,3 +127,11 @@ def test_zone_heading_uses_the_city_and_abbreviation():
     assert timezones.zone_heading("America/New_York", utc(2022, 3, 10, 1)) == "New York (EST)"
     assert timezones.zone_heading("America/New_York", utc(2022, 3, 20, 1)) == "New York (EDT)"
     assert timezones.zone_heading("Asia/Tokyo", utc(2022, 3, 10, 1)) == "Tokyo (JST)"
+
+
+def test_city_and_abbreviation_at_an_instant():
+    assert timezones.city_and_abbreviation("Europe/Paris", utc(2022, 3, 10, 1)) == "Paris (CET)"
+    assert timezones.city_and_abbreviation("Europe/Paris", utc(2022, 7, 1)) == "Paris (CEST)"
+    assert timezones.city_and_abbreviation("Asia/Ho_Chi_Minh", utc(2024, 1, 12)) == (
+        "Ho Chi Minh City (UTC+7)")
+    assert timezones.city_and_abbreviation("UTC", utc(2022, 3, 10, 1)) == "UTC"
