@@ -22,7 +22,6 @@ import babel.dates
 import pytz
 from django.utils import translation
 from django.utils.html import format_html
-from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from agenda import dates, labels
@@ -142,6 +141,13 @@ def zone_heading(zone_name: str, instant: datetime) -> str:
     """A column heading: ``New York (EST)`` at that instant, ``ニューヨーク（EST）`` in Japanese."""
     moment = instant.astimezone(get_zone(zone_name))
     return dates.zone_heading(zone_name, zone_abbreviation(moment))
+
+
+def city_and_abbreviation(zone_name: str, instant: datetime) -> str:
+    """``Paris (CET)`` at that instant, as :func:`zone_heading`; plain ``UTC`` for UTC itself."""
+    city = dates.exemplar_city(zone_name)
+    abbreviation = zone_abbreviation(instant.astimezone(get_zone(zone_name)))
+    return city if city == abbreviation else dates.zone_heading(zone_name, abbreviation)
 
 
 @dataclass(frozen=True)
@@ -277,14 +283,61 @@ def time_ranges(start: datetime, end: datetime, zones: list[str], day_date: date
     ]
 
 
-def picker_choices(first: list[str]) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The zones a viewer may pick, grouped by region, ``first`` as the first group.
+#: The inline picker's "More time zones…" option. Not a zone name (those
+#: start with a capital letter), so a page that receives it as ``?tz=`` knows
+#: the visitor asked for the full list rather than a zone.
+MORE_ZONES = "more"
+#: The region of the zones whose names have no area (GMT, UTC).
+OTHER_REGION = "utc"
+
+
+@dataclass(frozen=True)
+class ZoneChoices:
+    """The inline picker's zones: the event's own, then the viewer's when it is another.
+
+    Each is ``(IANA name, city in the active language)``; the rest of the
+    world is one "More time zones…" choice away (:func:`picker_regions`).
+    """
+
+    event: list[tuple[str, str]]
+    viewer: tuple[str, str] | None = None
+    more: str = MORE_ZONES
+
+
+def picker_choices(event_zones: list[str], viewer_zone: str | None = None) -> ZoneChoices:
+    """What the inline picker offers on an event's pages, labelled in the active language."""
+    event = [(name, dates.exemplar_city(name)) for name in event_zones if is_valid_zone(name)]
+    viewer = None
+    if viewer_zone and is_valid_zone(viewer_zone) and viewer_zone not in dict(event):
+        viewer = (viewer_zone, dates.exemplar_city(viewer_zone))
+    return ZoneChoices(event=event, viewer=viewer)
+
+
+@dataclass(frozen=True)
+class Region:
+    """A part of the world on the full picker: ``europe``, "Europe", and its zones' cities."""
+
+    slug: str
+    name: str
+    cities: tuple[tuple[str, str], ...]  # (IANA name, city), in the readers' order
+
+
+def picker_regions() -> tuple[Region, ...]:
+    """Every zone a viewer may pick, by region, in the active language.
 
     The list is ``pytz.common_timezones`` (the names people expect to see),
-    limited to zones this machine can convert. It is the same for every page
-    of an event in one language, so it is worked out once per process.
+    limited to zones this machine can convert, grouped by the first part of
+    the name (``Europe/Paris`` is in Europe). Regions and cities are sorted
+    as the language's readers order them; GMT and UTC, which have no area,
+    come last, as a region of their own. Worked out once per language and
+    process.
     """
-    return _picker_choices(tuple(first), translation.get_language())
+    return _picker_regions(translation.get_language())
+
+
+def picker_region(slug: str) -> Region | None:
+    """The region with that slug (``europe``, ``utc``) in the active language, or None."""
+    return next((region for region in picker_regions() if region.slug == slug), None)
 
 
 def reading_order(label: str) -> str:
@@ -316,25 +369,27 @@ def region_name(area: str) -> str:
     return names.get(area, area)
 
 
-@functools.lru_cache(maxsize=32)
-def _picker_choices(first: tuple[str, ...], language: str):
-    # Values stay IANA names; labels are CLDR's cities in the page's language,
-    # sorted within each region as that language's readers see them.
-    groups: dict[str, list[tuple[str, str]]] = {}
-    others = []
+@functools.lru_cache(maxsize=8)
+def _picker_regions(language: str) -> tuple[Region, ...]:
+    # Values stay IANA names; labels are CLDR's cities in the page's language.
+    areas: dict[str, list[str]] = {}
     for name in pytz.common_timezones:
-        if not is_valid_zone(name) or name in first:
-            continue
-        option = (name, dates.exemplar_city(name))
-        if "/" in name:
-            groups.setdefault(region_name(name.split("/", 1)[0]), []).append(option)
-        else:
-            others.append(option)  # GMT, UTC
-    event_group = [(name, dates.exemplar_city(name)) for name in first if is_valid_zone(name)]
-    regions = sorted(((region, sorted(options, key=lambda option: reading_order(option[1])))
-                      for region, options in groups.items()),
-                     key=lambda group: reading_order(group[0]))
-    return [(_("Event time zones"), event_group), *regions, (_("Other"), others)]
+        if is_valid_zone(name):
+            area = name.split("/", 1)[0] if "/" in name else ""
+            areas.setdefault(area, []).append(name)
+
+    def region(slug, label, names):
+        cities = sorted(((name, dates.exemplar_city(name)) for name in names),
+                        key=lambda city: reading_order(city[1]))
+        return Region(slug=slug, name=label, cities=tuple(cities))
+
+    regions = sorted((region(area.lower(), region_name(area), names)
+                      for area, names in areas.items() if area),
+                     key=lambda found: reading_order(found.name))
+    if "" in areas:
+        regions.append(region(OTHER_REGION, pgettext("time zone region", "UTC and GMT"),
+                              areas[""]))
+    return tuple(regions)
 
 
 @dataclass(frozen=True)

@@ -18,4 +18,7 @@ urlpatterns = [
     path("events/<slug:event>/speakers/", public_page(views.speaker_list), name="speakers"),
     path("events/<slug:event>/speakers/<slug:speaker>/", public_page(views.speaker_detail),
          name="speaker"),
+    path("events/<slug:event>/zones/", public_page(views.zone_picker), name="zones"),
+    path("events/<slug:event>/zones/<slug:region>/", public_page(views.zone_picker),
+         name="zone_region"),
 ]

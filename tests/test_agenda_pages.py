@@ -4,13 +4,11 @@ import re
 from datetime import UTC, date, datetime
 
 import pytest
-import pytz
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
-from agenda import timezones
 from agenda.models import Session
 from tests.factories import make_day, make_event, make_programme, make_session
 
@@ -295,24 +293,3 @@ def test_agenda_runs_a_fixed_number_of_queries_whatever_its_size(
     assert counts["small-programme"] == counts["big-programme"]
     with django_assert_max_num_queries(5):
         client.get("/en/events/big-programme/agenda/")
-
-
-def test_zone_picker_selects_the_viewer_zone_once_and_lists_every_zone(client, forum):
-    html = client.get("/en/events/zccf-2022/agenda/?tz=Europe/Paris").content.decode()
-    assert html.count(" selected>") == 1
-    assert '<option value="Europe/Paris" selected>Paris</option>' in html
-    assert ('<optgroup label="Event time zones"><option value="America/New_York">'
-            'New York</option><option value="Asia/Tokyo">Tokyo</option>'
-            '</optgroup>') in html
-    assert html.count("<option value=") == len(
-        [zone for zone in pytz.common_timezones if timezones.is_valid_zone(zone)]
-    ) + 1  # and "Only the event's time zones"
-
-
-def test_zone_picker_escapes_what_it_prints():
-    from agenda.templatetags.agenda_extras import zone_options
-
-    html = zone_options([('<b>"x"</b>', [('a"b', "<i>&</i>")])], 'a"b')
-    assert html == ('<optgroup label="&lt;b&gt;&quot;x&quot;&lt;/b&gt;">'
-                    '<option value="a&quot;b" selected>&lt;i&gt;&amp;&lt;/i&gt;</option>'
-                    '</optgroup>')

@@ -144,14 +144,18 @@ def test_organisations_and_languages_are_joined_as_each_language_joins_them(
 
 def test_the_zone_picker_lists_cities_in_the_readers_language_by_iana_name():
     with translation.override("ja"):
-        groups = dict(timezones.picker_choices(["America/New_York", "Asia/Tokyo"]))
-    assert groups["イベントのタイムゾーン"] == [("America/New_York", "ニューヨーク"),
-                                             ("Asia/Tokyo", "東京")]
-    assert ("Europe/Paris", "パリ") in groups["ヨーロッパ"]
-    assert ("Pacific/Honolulu", "ホノルル") in groups["太平洋"]
+        choices = timezones.picker_choices(["America/New_York", "Asia/Tokyo"], "Europe/Paris")
+        europe = timezones.picker_region("europe")
+        pacific = timezones.picker_region("pacific")
+    assert choices.event == [("America/New_York", "ニューヨーク"), ("Asia/Tokyo", "東京")]
+    assert choices.viewer == ("Europe/Paris", "パリ")
+    assert (europe.name, pacific.name) == ("ヨーロッパ", "太平洋")
+    assert ("Europe/Paris", "パリ") in europe.cities
+    assert ("Pacific/Honolulu", "ホノルル") in pacific.cities
     with translation.override("vi"):
-        groups = dict(timezones.picker_choices(["Asia/Ho_Chi_Minh"]))
-    assert ("Europe/Paris", "Paris") in groups["Châu Âu"]
+        europe = timezones.picker_region("europe")
+    assert europe.name == "Châu Âu"
+    assert ("Europe/Paris", "Paris") in europe.cities
 
 
 # --- pages ----------------------------------------------------------------------------

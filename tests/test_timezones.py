@@ -77,21 +77,31 @@ def test_parse_zone_list_keeps_order_and_drops_repeats():
     ]
 
 
-def test_picker_lists_event_zones_first_then_regions():
-    groups = timezones.picker_choices(["America/New_York", "Asia/Tokyo"])
-    assert groups[0] == (
-        "Event time zones",
-        [("America/New_York", "New York"), ("Asia/Tokyo", "Tokyo")],
-    )
-    regions = [name for name, _options in groups[1:]]
-    europe = dict(groups)["Europe"]
-    assert europe == sorted(europe, key=lambda option: option[1])  # by city, as read
-    assert ("Europe/Paris", "Paris") in europe
-    assert regions[:-1] == sorted(regions[:-1]) and regions[-1] == "Other"  # GMT, UTC last
-    assert "Europe" in regions
-    all_values = [value for _group, options in groups for value, _label in options]
+def test_picker_choices_are_the_event_zones_then_the_viewers_own():
+    event_zones = ["America/New_York", "Asia/Tokyo"]
+    assert timezones.picker_choices(event_zones) == timezones.ZoneChoices(
+        event=[("America/New_York", "New York"), ("Asia/Tokyo", "Tokyo")])
+    assert timezones.picker_choices(event_zones, "Europe/Paris").viewer == ("Europe/Paris", "Paris")
+    assert timezones.picker_choices(event_zones, "Asia/Tokyo").viewer is None  # listed already
+    assert timezones.picker_choices(["Mars/Base", "Asia/Tokyo"], "Nowhere/Land") == \
+        timezones.ZoneChoices(event=[("Asia/Tokyo", "Tokyo")])
+    assert timezones.picker_choices(event_zones).more == timezones.MORE_ZONES == "more"
+    assert not timezones.is_valid_zone(timezones.MORE_ZONES)
+
+
+def test_picker_regions_sorted_by_name_with_utc_and_gmt_last():
+    regions = timezones.picker_regions()
+    names = [region.name for region in regions]
+    assert names[:-1] == sorted(names[:-1]) and names[-1] == "UTC and GMT"
+    europe = timezones.picker_region("europe")
+    cities = [city for _zone, city in europe.cities]
+    assert cities == sorted(cities)  # by city, as read
+    assert ("Europe/Paris", "Paris") in europe.cities
+    all_values = [zone for region in regions for zone, _city in region.cities]
     assert len(all_values) == len(set(all_values))
-    assert "Europe/Paris" in all_values
+    assert timezones.picker_region("utc").cities == (("GMT", "GMT"), ("UTC", "UTC"))
+    assert timezones.picker_region("Europe") is None
+    assert timezones.picker_region("mars") is None
 
 
 @pytest.mark.parametrize(
@@ -117,3 +127,11 @@ def test_zone_heading_uses_the_city_and_abbreviation():
     assert timezones.zone_heading("America/New_York", utc(2022, 3, 10, 1)) == "New York (EST)"
     assert timezones.zone_heading("America/New_York", utc(2022, 3, 20, 1)) == "New York (EDT)"
     assert timezones.zone_heading("Asia/Tokyo", utc(2022, 3, 10, 1)) == "Tokyo (JST)"
+
+
+def test_city_and_abbreviation_at_an_instant():
+    assert timezones.city_and_abbreviation("Europe/Paris", utc(2022, 3, 10, 1)) == "Paris (CET)"
+    assert timezones.city_and_abbreviation("Europe/Paris", utc(2022, 7, 1)) == "Paris (CEST)"
+    assert timezones.city_and_abbreviation("Asia/Ho_Chi_Minh", utc(2024, 1, 12)) == (
+        "Ho Chi Minh City (UTC+7)")
+    assert timezones.city_and_abbreviation("UTC", utc(2022, 3, 10, 1)) == "UTC"

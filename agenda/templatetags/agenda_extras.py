@@ -1,11 +1,8 @@
 """Template tags for the programme pages."""
 
-import functools
-
 from django import template
 from django.urls import reverse
-from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
 from django.utils.translation import pgettext
 
 from agenda import dates, labels
@@ -115,33 +112,6 @@ def session_with_track(session, event):
 def lines(text):
     """The non-empty lines of a text field (aims are stored one per line)."""
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
-
-
-@register.simple_tag
-def zone_options(zone_choices, selected):
-    """The zone picker's ``<optgroup>`` and ``<option>`` elements, ``selected`` selected.
-
-    Written once per list of choices (they differ only by language and event)
-    rather than by a template loop: there are some 430 zones, and the loop
-    took a third of an agenda page's rendering time.
-    """
-    frozen = tuple((group, tuple(options)) for group, options in zone_choices)
-    html = _options_html(frozen)
-    if selected:
-        option = f'<option value="{escape(selected)}">'
-        html = html.replace(option, option[:-1] + " selected>", 1)
-    return mark_safe(html)  # built from escaped parts only
-
-
-@functools.lru_cache(maxsize=64)
-def _options_html(zone_choices) -> str:
-    parts = []
-    for group, options in zone_choices:
-        parts.append(f'<optgroup label="{escape(group)}">')
-        parts += [f'<option value="{escape(value)}">{escape(label)}</option>'
-                  for value, label in options]
-        parts.append("</optgroup>")
-    return "".join(parts)
 
 
 @register.simple_tag(takes_context=True)

@@ -1,9 +1,25 @@
-// Offers the browser's own time zone on pages with times; never switches by itself.
+// The zone picker, enhanced: "More time zones…" opens the full picker as soon as it is
+// chosen, and the browser's own time zone is offered (never switched to by itself).
 (function () {
   "use strict";
-  var offer = document.querySelector(".zone-offer");
   var select = document.getElementById("tz-select");
-  if (!offer || !select || !window.Intl) { return; }
+  if (!select) { return; }
+  var moreUrl = select.getAttribute("data-more-url");
+  var moreOption = select.querySelector("option[value='more']");
+  if (moreUrl && moreOption) {
+    select.addEventListener("change", function () {
+      if (select.value === moreOption.value) { window.location.assign(moreUrl); }
+    });
+    // Coming back with the Back button, the browser may restore "More time zones…":
+    // show the zone the page is really in.
+    window.addEventListener("pageshow", function () {
+      if (select.value === moreOption.value) {
+        select.value = select.getAttribute("data-current-zone") || "";
+      }
+    });
+  }
+  var offer = document.querySelector(".zone-offer");
+  if (!offer || !window.Intl) { return; }
   var zone;
   try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
   // Browsers report some zones by their old ICU names (Vietnam's as
@@ -19,18 +35,19 @@
     "Pacific/Enderbury": "Pacific/Kanton", "Pacific/Ponape": "Pacific/Pohnpei", "Pacific/Truk": "Pacific/Chuuk"
   };
   if (zone && Object.prototype.hasOwnProperty.call(aliases, zone)) { zone = aliases[zone]; }
-  if (!zone || zone === select.getAttribute("data-current-zone")) { return; }
-  // The option's label is the zone's city in the page's language (CLDR).
-  var option = Array.prototype.filter.call(select.options, function (o) { return o.value === zone; })[0];
-  var known = Boolean(option);
+  // "Etc/Unknown" and the like are no place to offer; the server checks the rest.
+  if (!zone || /^Etc\//.test(zone) || zone === select.getAttribute("data-current-zone")) { return; }
   var dismissedKey = "zone-offer-dismissed";
   try { if (window.localStorage.getItem(dismissedKey) === zone) { return; } } catch (e) { /* private mode */ }
-  if (!known) { return; }
-  var events = select.querySelectorAll("optgroup")[0];
+  var events = select.querySelector("optgroup");
   var isEventZone = events && Array.prototype.some.call(events.children, function (o) { return o.value === zone; });
   if (isEventZone) { return; }
+  // The picker lists only a few zones (each labelled with its city in the page's
+  // language, from CLDR); any other is named after its IANA city: Europe/Berlin is Berlin.
+  var option = Array.prototype.filter.call(select.options, function (o) { return o.value === zone; })[0];
+  var label = option ? option.textContent : zone.split("/").pop().replace(/_/g, " ");
   offer.querySelector(".zone-offer__text").textContent =
-    offer.getAttribute("data-offer-template").replace("{zone}", option.textContent);
+    offer.getAttribute("data-offer-template").replace("{zone}", label);
   var accept = offer.querySelector(".zone-offer__accept");
   var params = new URLSearchParams(window.location.search);
   params.set("tz", zone);
