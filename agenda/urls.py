@@ -18,4 +18,7 @@ urlpatterns = [
     path("events/<slug:event>/speakers/", public_page(views.speaker_list), name="speakers"),
     path("events/<slug:event>/speakers/<slug:speaker>/", public_page(views.speaker_detail),
          name="speaker"),
+    # Not cached, not a page: a redirect to a web calendar (views.add_to_calendar).
+    path("events/<slug:event>/sessions/<slug:session>/add/<slug:service>",
+         views.add_to_calendar, name="add_to_calendar"),
 ]
