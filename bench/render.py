@@ -136,6 +136,7 @@ def measure(args):
              ("session page", SESSION, False)]
     with override_settings(ROOT_URLCONF=_urlconf()):
         times = {name: [] for name, _path, _cold in pages}
+        cpu = {name: [] for name, _path, _cold in pages}
         sizes = {}
         for name, path, _cold in pages:
             for _ in range(args.warmup):
@@ -153,17 +154,22 @@ def measure(args):
             for name, path, cold in pages:
                 if cold:
                     cache.clear()
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 client.get(path)
                 times[name].append((time.perf_counter() - started) * 1000)
+                cpu[name].append((time.process_time() - started_cpu) * 1000)
         medians = {name: statistics.median(values) for name, values in times.items()}
-        floor = medians["trivial view"]
-        print(f"\nmedian of {args.count} requests each, page cache off, DEBUG off\n")
-        print("| page | ms per request | × trivial view | bytes | elements "
-              "| zone picker bytes | picker elements |\n|---|---:|---:|---:|---:|---:|---:|")
+        cpu_medians = {name: statistics.median(values) for name, values in cpu.items()}
+        floor, cpu_floor = medians["trivial view"], cpu_medians["trivial view"]
+        print(f"\nmedian of {args.count} requests each, page cache off, DEBUG off; CPU: this "
+              "process's own time (not the database's, nor time spent waiting for a core)\n")
+        print("| page | ms per request | × trivial view | CPU ms | CPU × trivial view | bytes "
+              "| elements | zone picker bytes | picker elements |\n"
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for name, _path, _cold in pages:
             size = sizes[name] + ("", "") if len(sizes[name]) == 2 else sizes[name]
             print(f"| {name} | {medians[name]:.2f} | {medians[name] / floor:.1f} | "
+                  f"{cpu_medians[name]:.2f} | {cpu_medians[name] / cpu_floor:.1f} | "
                   + " | ".join(str(value) for value in size) + " |")
         if args.profile:
             profile = cProfile.Profile()

@@ -211,6 +211,26 @@ def slot_time_cells(slot):
     return mark_safe("".join(_time_cell(time_range, language) for time_range in slot.times))
 
 
+@register.simple_tag
+def day_time_items(day_programme):
+    """The ``<li>`` of each zone's first start to last end over an agenda day.
+
+    The markup of ``agenda/_time_range.html``, written once per process for
+    each range and language, as :func:`slot_time_cells` does.
+    """
+    language = translation.get_language()
+    return mark_safe("".join(_time_item(time_range, language)
+                             for time_range in day_programme.times))
+
+
+@functools.lru_cache(maxsize=1024)
+def _time_item(time_range, language) -> str:
+    # ``language`` is in the key only: the active language is the one used.
+    viewer = " time-range--viewer" if time_range.is_viewer_zone else ""
+    return format_html('<li><span class="time-range{}">{}</span></li>', viewer,
+                       time_range.shifted_html)
+
+
 @functools.lru_cache(maxsize=4096)
 def _time_cell(time_range, language) -> str:
     # ``language`` is in the key only: the active language is the one used.
