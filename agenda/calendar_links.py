@@ -21,6 +21,8 @@ from forum_site.site_url import site_url
 GOOGLE_CALENDAR_URL = "https://calendar.google.com/calendar/render"
 OUTLOOK_COM_URL = "https://outlook.live.com/calendar/0/action/compose"
 OFFICE365_URL = "https://outlook.office.com/calendar/0/action/compose"
+#: The web calendars a session can be added to, in the order the menu lists them.
+WEB_CALENDARS = ("google", "outlook", "office365")
 
 # The whole link must stay well under the ~2,000 characters some browsers and
 # the calendar services accept; the session's own text is shortened to fit,
@@ -72,6 +74,30 @@ def web_calendar_urls(session, language: str) -> dict[str, str]:
         "outlook": f"{OUTLOOK_COM_URL}?{outlook_query}",
         "office365": f"{OFFICE365_URL}?{outlook_query}",
     }
+
+
+def add_to_calendar_urls(session) -> dict[str, str]:
+    """The site's own short links to each web calendar, for the pages (no language, no host).
+
+    Each redirects to the long link of :func:`web_calendar_urls`, built when
+    it is followed: three such links per session were most of an agenda page.
+    The paths are relative to the site and carry the page's language prefix.
+    """
+    first = reverse("agenda:add_to_calendar", kwargs={
+        "event": session.event.slug, "session": session.slug, "service": WEB_CALENDARS[0]})
+    base = first.removesuffix(WEB_CALENDARS[0])  # one reverse() for the three
+    return {service: base + service for service in WEB_CALENDARS}
+
+
+def session_calendar_path(session, language: str) -> str:
+    """The site-relative path of one session's .ics file in ``language``, for the pages.
+
+    Relative, so the block of the agenda that carries it is the same whatever
+    host the page was served on (agenda/session_cards.py keeps it).
+    """
+    path = reverse("feeds:session_calendar",
+                   kwargs={"event": session.event.slug, "session": session.slug})
+    return f"{path}?{_query({'lang': calendar_language(language)})}"
 
 
 def webcal_url(http_url: str) -> str:

@@ -88,15 +88,13 @@ def get_event(slug: str, user=None) -> Event:
 
 
 def load_agenda(event: Event, viewer_zone: str | None = None) -> list[DayProgramme]:
-    """Every day of the event with its sessions grouped into slots (three queries)."""
+    """Every day of the event with its sessions grouped into slots (two queries)."""
     zones = zones_for(event, viewer_zone)
     days = list(event.days.all().order_by("number"))
-    sessions = (
-        Session.objects.filter(event=event)
-        .select_related("day")
-        .prefetch_related(speakers_prefetch())
-        .order_by("start", "track", "id")
-    )
+    # Speakers are fetched by agenda/session_cards.py, only for the sessions
+    # whose block is not in the cache already.
+    sessions = Session.objects.filter(event=event).select_related("day").order_by(
+        "start", "track", "id")
     by_day: dict[int, list[Session]] = {day.pk: [] for day in days}
     for session in sessions:
         session.event = event  # spares a query per session for event fields

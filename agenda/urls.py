@@ -21,4 +21,7 @@ urlpatterns = [
     path("events/<slug:event>/zones/", public_page(views.zone_picker), name="zones"),
     path("events/<slug:event>/zones/<slug:region>/", public_page(views.zone_picker),
          name="zone_region"),
+    # Not cached, not a page: a redirect to a web calendar (views.add_to_calendar).
+    path("events/<slug:event>/sessions/<slug:session>/add/<slug:service>",
+         views.add_to_calendar, name="add_to_calendar"),
 ]

@@ -3,15 +3,16 @@
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.shortcuts import render as render_page
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_safe
 
-from agenda import caching, event_life, programme, structured_data, timezones
+from agenda import caching, calendar_links, event_life, programme, structured_data, timezones
 from forum_site.site_url import site_url
 
 
@@ -266,3 +267,23 @@ def _return_path(request, event) -> str:
         return agenda_path
     path = reverse(match.view_name, args=match.args, kwargs=match.kwargs)  # the page's language
     return _join(path, parse_qsl(parts.query, keep_blank_values=True))
+
+
+@require_safe
+def add_to_calendar(request, event, session, service):
+    """302 to a web calendar's "new event" form for one session, built when it is followed.
+
+    The agenda links here (``…/add/google``, ``outlook``, ``office365``)
+    instead of carrying three long links per session. Drafts are 404 for the
+    public, as their session pages are. The target follows every edit, so the
+    redirect is never cached, and never indexed: it is not a page.
+    """
+    if service not in calendar_links.WEB_CALENDARS:
+        raise Http404("No such calendar service")
+    event = programme.get_event(event, request.user)
+    session = programme.get_session(event, session)
+    target = calendar_links.web_calendar_urls(session, translation.get_language())[service]
+    response = HttpResponseRedirect(target)
+    add_never_cache_headers(response)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response

@@ -1,9 +1,12 @@
 """"Add to calendar" and subscription links: UTC times, the same texts as the .ics files."""
 
+import re
 from datetime import date, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -15,7 +18,7 @@ from agenda.calendar_links import (
     web_calendar_urls,
     webcal_url,
 )
-from agenda.models import Session, SessionSpeaker
+from agenda.models import Event, Session, SessionSpeaker
 from tests.factories import make_day, make_event, make_session
 
 OPENING_DETAILS = (
@@ -206,3 +209,127 @@ def test_feed_url_serves_the_calendar(client, forum):
 
     assert response.status_code == 200
     assert response["Content-Language"] == "ja"
+
+
+# The pages' short links, which redirect to the long ones ----------------------------
+
+ADD = "/{lang}/events/zccf-2022/sessions/{session}/add/{service}"
+NEVER_CACHED = "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
+def calendar_menu_links(html: str, session_slug: str) -> list[str]:
+    """The hrefs of the "Add to calendar" menu of one session on a page."""
+    menus = re.findall(r'<details class="calendar-menu">.*?</details>', html, flags=re.S)
+    (menu,) = [menu for menu in menus if f"/sessions/{session_slug}" in menu]
+    return re.findall(r'<a href="([^"]+)"', menu)
+
+
+@pytest.mark.parametrize("service", ["google", "outlook", "office365"])
+def test_each_short_link_redirects_to_the_service_with_the_same_texts(client, opening, service):
+    response = client.get(ADD.format(lang="en", session=opening.slug, service=service))
+
+    assert response.status_code == 302
+    assert response["Location"] == web_calendar_urls(opening, "en")[service]
+    assert response["Cache-Control"] == NEVER_CACHED
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert "X-Page-Cache" not in response
+
+
+def test_the_google_redirect_is_the_exact_long_link(client, opening):
+    response = client.get(ADD.format(lang="en", session=opening.slug, service="google"))
+
+    assert split(response["Location"]) == (
+        "https://calendar.google.com/calendar/render",
+        {
+            "action": ["TEMPLATE"],
+            "text": ["Opening remarks"],
+            "dates": ["20220310T010000Z/20220310T011000Z"],
+            "details": [OPENING_DETAILS],
+        },
+    )
+
+
+@pytest.mark.parametrize("lang", ["ja", "vi"])
+def test_the_redirect_speaks_the_language_of_its_prefix(client, opening, lang):
+    response = client.get(ADD.format(lang=lang, session=opening.slug, service="outlook"))
+
+    assert response.status_code == 302
+    assert response["Location"] == web_calendar_urls(opening, lang)["outlook"]
+    assert split(response["Location"])[1]["subject"] == [getattr(opening, f"title_{lang}")]
+
+
+def test_the_redirect_follows_an_edit_at_once(client, opening):
+    url = ADD.format(lang="en", session=opening.slug, service="google")
+    client.get(url)
+    opening.title_en = "Welcome"
+    opening.save()
+
+    assert split(client.get(url)["Location"])[1]["text"] == ["Welcome"]
+
+
+@pytest.mark.parametrize("path", [
+    ADD.format(lang="en", session="opening-remarks-day-1", service="yahoo"),
+    ADD.format(lang="en", session="opening-remarks-day-1", service="Google"),
+    ADD.format(lang="en", session="no-such-session", service="google"),
+    "/en/events/no-such-event/sessions/opening-remarks-day-1/add/google",
+    # A session of the forum, asked for under the Điện Biên workshop.
+    "/en/events/dien-bien-2024/sessions/opening-remarks-day-1/add/google",
+])
+def test_unknown_services_sessions_and_events_are_404(client, seed_events, path):
+    assert client.get(path).status_code == 404
+
+
+def test_the_redirect_is_read_never_posted_to(client, opening):
+    response = client.post(ADD.format(lang="en", session=opening.slug, service="google"))
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+
+
+def test_a_draft_events_redirect_is_404_for_the_public_and_works_for_staff(client, forum,
+                                                                          opening):
+    Event.objects.filter(pk=forum.pk).update(published=False)
+    url = ADD.format(lang="en", session=opening.slug, service="office365")
+    assert client.get(url).status_code == 404
+
+    staff = get_user_model().objects.create_user("aiko", "aiko@example.org", is_staff=True)
+    staff.user_permissions.set(Permission.objects.filter(codename="view_event"))
+    client.force_login(staff)
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response["Location"] == web_calendar_urls(opening, "en")["office365"]
+    assert response["Cache-Control"] == NEVER_CACHED
+
+
+@pytest.mark.parametrize("page", [
+    "/{lang}/events/zccf-2022/agenda/",
+    "/{lang}/events/zccf-2022/sessions/opening-remarks-day-1/",
+])
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_pages_link_the_ics_file_and_the_short_links(client, opening, page, lang):
+    html = client.get(page.format(lang=lang)).content.decode()
+
+    assert calendar_menu_links(html, opening.slug) == [
+        f"/events/zccf-2022/sessions/opening-remarks-day-1.ics?lang={lang}",
+        f"/{lang}/events/zccf-2022/sessions/opening-remarks-day-1/add/google",
+        f"/{lang}/events/zccf-2022/sessions/opening-remarks-day-1/add/outlook",
+        f"/{lang}/events/zccf-2022/sessions/opening-remarks-day-1/add/office365",
+    ]
+    # Opened in a new tab, which one note on the page says to assistive technology.
+    assert html.count('aria-describedby="new-tab-note"') == 3 * html.count("calendar-menu")
+    assert html.count('id="new-tab-note"') == 1
+    assert "calendar.google.com/calendar/render?action" not in html
+    assert "outlook.live.com" not in html and "outlook.office.com" not in html
+
+
+def test_following_the_agendas_links_reaches_each_service(client, forum):
+    html = client.get("/en/events/zccf-2022/agenda/").content.decode()
+    session = forum.sessions.get(slug="parallel-session-3")
+    download, *services = calendar_menu_links(html, session.slug)
+
+    assert client.get(download).status_code == 200
+    assert [client.get(link)["Location"] for link in services] == [
+        web_calendar_urls(session, "en")[service] for service in ("google", "outlook",
+                                                                  "office365")
+    ]

@@ -1,8 +1,12 @@
 """Template tags for the programme pages."""
 
+import functools
+
 from django import template
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import pgettext
 
 from agenda import dates, labels
@@ -131,11 +135,82 @@ def event_feed_links(context, event, day=None):
     }
 
 
-@register.simple_tag(takes_context=True)
-def session_calendar_links(context, session):
-    """Download, Google Calendar, Outlook.com and Microsoft 365 links for one session."""
+@register.simple_tag
+def session_calendar_links(session):
+    """The .ics download and the short Google Calendar, Outlook.com and Microsoft 365 links.
+
+    Site-relative and short: the web calendars' own long links are built by
+    the redirect they lead to (``agenda.views.add_to_calendar``).
+    """
     from agenda import calendar_links
 
-    language = context.get("LANGUAGE_CODE", "en")
-    return {"download": calendar_links.session_calendar_url(session, language),
-            **calendar_links.web_calendar_urls(session, language)}
+    language = translation.get_language()
+    return {"download": calendar_links.session_calendar_path(session, language),
+            **calendar_links.add_to_calendar_urls(session)}
+
+
+@register.simple_tag(takes_context=True)
+def session_cards(context, days):
+    """Every session block of the agenda's ``days`` by session key, from the cache where it is.
+
+    Worked out once per page for all the days (one cache round trip, one
+    query for the speakers of blocks to render), however often it is asked.
+    """
+    from agenda import session_cards as cards
+
+    memo = context.render_context.setdefault("agenda_session_cards", {})
+    if id(days) not in memo:
+        sessions = [session for entry in days for slot in entry.slots for session in slot.sessions]
+        event = days[0].day.event if days else None
+        memo[id(days)] = cards.session_cards(event, sessions) if sessions else {}
+    return memo[id(days)]
+
+
+@register.filter
+def card_of(cards, session):
+    """``{{ cards|card_of:session }}``: the block :func:`session_cards` made for ``session``."""
+    return cards[session.pk]
+
+
+@register.simple_tag
+def slot_time_cells(slot):
+    """The ``<td>`` of each zone's time in a row of the agenda's table.
+
+    A pure function of the times, zones and language, so each distinct cell
+    is written once per process; a template loop with an include per cell
+    was a large part of the agenda's rendering time.
+    """
+    language = translation.get_language()
+    return mark_safe("".join(_time_cell(time_range, language) for time_range in slot.times))
+
+
+@register.simple_tag
+def day_time_items(day_programme):
+    """The ``<li>`` of each zone's first start to last end over an agenda day.
+
+    The markup of ``agenda/_time_range.html``, written once per process for
+    each range and language, as :func:`slot_time_cells` does.
+    """
+    language = translation.get_language()
+    return mark_safe("".join(_time_item(time_range, language)
+                             for time_range in day_programme.times))
+
+
+@functools.lru_cache(maxsize=1024)
+def _time_item(time_range, language) -> str:
+    # ``language`` is in the key only: the active language is the one used.
+    viewer = " time-range--viewer" if time_range.is_viewer_zone else ""
+    return format_html('<li><span class="time-range{}">{}</span></li>', viewer,
+                       time_range.shifted_html)
+
+
+@functools.lru_cache(maxsize=4096)
+def _time_cell(time_range, language) -> str:
+    # ``language`` is in the key only: the active language is the one used.
+    viewer = " programme__time--viewer" if time_range.is_viewer_zone else ""
+    shift = ""
+    if time_range.day_shift:
+        shift = format_html(' <span class="day-shift" title="{}">{}</span>',
+                            time_range.date_text, time_range.day_shift_label)
+    return format_html('<td class="programme__time{}">{}{}</td>', viewer,
+                       time_range.text_html, shift)
