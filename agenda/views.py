@@ -1,24 +1,10 @@
 """Public pages of the programme. Thin: reading lives in agenda/programme.py."""
 
-from django.conf import settings
-from django.http import HttpResponse
 from django.shortcuts import render as render_page
 from django.utils.cache import add_never_cache_headers
 
-from agenda import caching, event_life, programme, structured_data, timezones
-from forum_site.site_url import site_url
-
-
-def robots_txt(request):
-    """Crawlers: everything public, nothing under a private link, and where the sitemap is.
-
-    The admin is not named here: its address is configurable so as not to be
-    advertised, and it is behind a login anyway.
-    """
-    lines = ["User-agent: *"]
-    lines += [f"Disallow: /{code}/registration/" for code, _name in settings.LANGUAGES]
-    lines += ["Disallow: /registration/", "", f"Sitemap: {site_url()}/sitemap.xml", ""]
-    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+from agenda import event_life, programme, structured_data, timezones
+from forum_site import pagecache
 
 
 def render(request, template, context):
@@ -50,7 +36,7 @@ def _zone_context(request, event):
 def _event_page(request, template, context):
     """Render an event page; its cached copy lasts only until the event's next change of state."""
     response = render(request, template, context)
-    caching.expire_at(response, context["life"].next_boundary)
+    pagecache.expire_at(response, context["life"].next_boundary)
     return _remember_zone(request, response)
 
 
@@ -72,7 +58,7 @@ def _remember_zone(request, response):
 def event_list(request):
     upcoming, past = programme.events_upcoming_first()
     response = render(request, "agenda/event_list.html", {"upcoming": upcoming, "past": past})
-    return caching.expire_at(
+    return pagecache.expire_at(
         response, event_life.soonest_boundary(event.life for event in upcoming + past)
     )
 

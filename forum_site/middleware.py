@@ -120,7 +120,7 @@ class AllowedMethodsMiddleware:
     """405 with ``Allow`` for any method the site does not take, as a page that says so.
 
     Each public view declares its methods (``require_safe``,
-    ``require_http_methods``; cacheable pages through agenda/caching.py), but
+    ``require_http_methods``; cacheable pages through forum_site/pagecache), but
     views that do not (the admin's) answered PUT, DELETE, PATCH, TRACE or
     OPTIONS with a full page. No view here takes anything but GET, HEAD and
     POST: any other method is refused before the view (and CSRF) runs. The
