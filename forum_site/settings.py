@@ -45,17 +45,21 @@ INSTALLED_APPS = [
     "axes",  # throttles failed admin logins (see "Production" below)
 ]
 
+# The order is the cost of an answer: a static file is answered by the third
+# middleware, a cached page by the fourth, and nothing below them runs for it.
 MIDDLEWARE = [
     "forum_site.middleware.RequestLogMiddleware",  # first: times and logs everything below
+    # HTTPS redirect; HSTS, nosniff, Referrer-Policy and COOP on every answer,
+    # static files and cached pages included.
+    "django.middleware.security.SecurityMiddleware",
+    "forum_site.middleware.StaticFilesMiddleware",  # WhiteNoise, minus staticfiles.json
+    # Serves anonymous public pages from the shared cache (forum_site/pagecache),
+    # compressed as stored; the headers set below are stored with them.
+    "forum_site.pagecache.middleware.PageCacheMiddleware",
     "forum_site.middleware.RequestBodyLimitMiddleware",  # 413 before any body is read
     "forum_site.middleware.AllowedMethodsMiddleware",  # 405 + Allow for PUT, TRACE, OPTIONS…
     "forum_site.middleware.ClientIPMiddleware",
-    "django.middleware.security.SecurityMiddleware",
     "forum_site.site_url.SiteURLMiddleware",  # links built from the request without SITE_URL
-    "forum_site.middleware.StaticFilesMiddleware",  # WhiteNoise, minus staticfiles.json
-    # Serves anonymous public pages from the shared cache (forum_site/pagecache)
-    # before anything below runs; the headers set below are stored with them.
-    "forum_site.pagecache.middleware.PageCacheMiddleware",
     "forum_site.middleware.ContentSecurityPolicyMiddleware",  # django-csp's, header built once
     "forum_site.middleware.PermissionsPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -19,8 +19,16 @@ Never stale
 Fast
     A hit costs one round trip to the cache (the entry and its generations are
     read together, or only the generations when this process holds the entry,
-    forum_site/pagecache/local.py) and none of the work below the middleware.
-    Entries carry an ETag and Last-Modified; conditional requests get 304.
+    forum_site/pagecache/local.py) and none of the work below the middleware,
+    which sits near the top of MIDDLEWARE. Entries carry an ETag and
+    Last-Modified; conditional requests get 304.
+
+Compressed once
+    A stored entry holds the page as rendered and its brotli and gzip copies
+    (forum_site/pagecache/encoding.py), each with its own Content-Length and
+    ETag; every response says ``Vary: Accept-Encoding``. A hit sends the copy
+    the client's Accept-Encoding asks for, as stored: nothing is compressed
+    per request.
 
 When the cache is down
     Pages are served fresh (``X-Page-Cache: bypass``) and a warning is
@@ -40,6 +48,7 @@ from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
 
+from forum_site.pagecache import encoding
 from forum_site.pagecache import generations as gens
 from forum_site.pagecache import policy as policies
 from forum_site.pagecache.local import local_entries
@@ -52,22 +61,33 @@ logger = logging.getLogger(__name__)
 _CONDITIONAL_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH",
                         "HTTP_IF_UNMODIFIED_SINCE")
 _VARY_ALLOWED = frozenset({"cookie", "accept-language", "accept-encoding"})
+# Headers that differ between the copies of an entry, set per copy.
+_PER_VARIANT = frozenset({STATUS_HEADER.lower(), "content-length", "etag"})
+
+
+def _variant_headers(headers, etag, content, coding=encoding.IDENTITY):
+    """``headers`` of the entry, with the length, coding and ETag of one copy."""
+    headers = dict(headers)
+    headers["ETag"] = encoding.variant_etag(etag, coding)
+    headers["Content-Length"] = str(len(content))
+    if coding != encoding.IDENTITY:
+        headers["Content-Encoding"] = coding
+    return headers
 
 
 @dataclass
 class Entry:
-    """A stored response and the generations it was rendered under."""
+    """A stored response, in each coding, and the generations it was rendered under."""
 
     generations: tuple
     status: int
-    headers: list
-    content: bytes
+    variants: dict  # coding ("identity", "br", "gzip") -> (content, headers)
     cookies: object
     expires_at: float | None = None  # a timestamp; see expire_at()
 
     @property
     def size(self) -> int:
-        return len(self.content)
+        return sum(len(content) for content, _headers in self.variants.values())
 
     def is_fresh(self) -> bool:
         return self.expires_at is None or time.time() < self.expires_at
@@ -139,7 +159,7 @@ class PageCacheMiddleware:
             return response
         if entry is not None and entry.generations == generations and entry.is_fresh():
             request.page_cache_status = "hit"
-            return self._answer(request, self._replay(entry))
+            return self._answer(request, self._replay(request, entry, "hit"))
 
         request.page_cache_status = "miss"
         response = self._render_fresh(request)
@@ -151,9 +171,11 @@ class PageCacheMiddleware:
             cache.set(page_key, entry, timeout=entry.timeout())
         except Exception:  # not stored this time; the page itself is fine
             logger.warning("page cache unavailable; %s not stored", request.path, exc_info=True)
-            return self._answer(request, response)
-        local_entries.put(page_key, entry)
-        return self._answer(request, response)
+        else:
+            local_entries.put(page_key, entry)
+        # The miss is answered like the hits that follow it, from the entry.
+        answer = self._replay(request, entry, "miss")
+        return self._answer(request, answer)
 
     def _bypass(self, request, *, personal=True):
         request.page_cache_status = "bypass"
@@ -198,25 +220,37 @@ class PageCacheMiddleware:
                                 max_age=settings.PAGE_CACHE_BROWSER_MAX_AGE)
         if remembered:
             patch_vary_headers(response, ("Cookie",))  # e.g. the viewer's zone
+        content = response.content
+        copies = {}
+        if not response.has_header("Content-Encoding"):
+            copies = encoding.compressed(content, response.get("Content-Type", ""))
+        if copies:
+            patch_vary_headers(response, ("Accept-Encoding",))
         headers = [(name, value) for name, value in response.items()
-                   if name.lower() != STATUS_HEADER.lower()]
+                   if name.lower() not in _PER_VARIANT]
+        etag = response["ETag"]
+        variants = {encoding.IDENTITY: (content, _variant_headers(headers, etag, content))}
+        for coding, data in copies.items():
+            variants[coding] = (data, _variant_headers(headers, etag, data, coding))
         expires = getattr(response, "page_cache_expires_at", None)
         return Entry(
             generations=generations,
             status=response.status_code,
-            headers=headers,
-            content=response.content,
+            variants=variants,
             cookies=response.cookies,
             expires_at=expires.timestamp() if expires is not None else None,
         )
 
     @staticmethod
-    def _replay(entry):
-        response = HttpResponse(entry.content, status=entry.status)
-        for name, value in entry.headers:
-            response[name] = value
+    def _replay(request, entry, status):
+        coding = encoding.IDENTITY
+        if len(entry.variants) > 1:
+            coding = encoding.choose(request.META.get("HTTP_ACCEPT_ENCODING", ""),
+                                     entry.variants)
+        content, headers = entry.variants[coding]
+        response = HttpResponse(content, status=entry.status, headers=headers)
         response.cookies = entry.cookies
-        response[STATUS_HEADER] = "hit"
+        response[STATUS_HEADER] = status
         return response
 
     @staticmethod
