@@ -10,6 +10,7 @@ MIDDLEWARE, ``forum_site.pagecache.backend.RedisCache`` in CACHES.
     generations.py  the tokens whose renewal makes an event's entries stale
     local.py        the entries this process keeps in memory
     middleware.py   the middleware: hits, misses, what is stored
+    encoding.py     the compressed copies of an entry, and which one a client gets
     backend.py      the Redis cache backend
 
 The package imports no app: an app tells it what its pages depend on
