@@ -7,7 +7,7 @@ class AgendaConfig(AppConfig):
     verbose_name = _("Programme")
 
     def ready(self):
-        # Edits to the programme make its cached pages stale (agenda/caching.py).
+        # Edits to the programme make its cached pages stale (forum_site/pagecache).
         from agenda import signals
 
         signals.connect()

@@ -3,10 +3,10 @@
 from django.urls import path
 
 from agenda import feeds
-from agenda.caching import public_feed
+from forum_site.pagecache import public_feed
 
 app_name = "feeds"
-# Cached in the shared cache per event and language (agenda/caching.py); the
+# Cached in the shared cache per event and language (forum_site/pagecache); the
 # feeds' own ETag and Last-Modified are kept, so pollers still get 304.
 urlpatterns = [
     path("events/<slug:event>/calendar.ics", public_feed(feeds.event_calendar),

@@ -1,7 +1,7 @@
 """Each session's block on the agenda, rendered once per language and programme generation.
 
 The agenda is rendered afresh for every language, viewer zone, and change of
-"now" (agenda/caching.py keeps one page per each); a session's block (track,
+"now" (forum_site/pagecache keeps one page per each); a session's block (track,
 title, kind, speakers, "Add to calendar") depends on none of the zones and on
 no request. So it is kept in the shared cache, read for a whole day in one
 round trip, and rendered only when missing.
@@ -23,9 +23,11 @@ from django.template.loader import get_template
 from django.utils import translation
 from django.utils.safestring import mark_safe
 
-# The page cache's generations; the card keys share its prefix and release.
-from agenda.caching import KEY_PREFIX, _generation_key, _generations, event_scope, release
 from agenda.programme import speakers_prefetch
+
+# The page cache's generations; the card keys share its prefix and release.
+from forum_site.pagecache import generations
+from forum_site.pagecache.policy import KEY_PREFIX, release
 
 logger = logging.getLogger(__name__)
 
@@ -40,11 +42,11 @@ def _key(session, language: str) -> str:
 def session_cards(event, sessions) -> dict[int, str]:
     """The HTML block of each of ``sessions`` (of ``event``) by key, in the active language."""
     language = translation.get_language()
-    scope_key = _generation_key(event_scope(event.slug))
+    scope_key = generations.generation_key(generations.event_scope(event.slug))
     keys = {session.pk: _key(session, language) for session in sessions}
     try:
         found = cache.get_many([scope_key, *keys.values()])
-        generation = _generations(found, [scope_key])[0]
+        generation = generations.current(found, [scope_key])[0]
     except Exception:  # the cache is down: render every block, keep none
         logger.warning("cache unavailable; agenda blocks rendered afresh", exc_info=True)
         found, generation = {}, None

@@ -5,14 +5,13 @@ and feeds is covered: events, days, sessions, speakers, organisations, the
 speakers of a session, the organisations of an event and the recorded changes
 of sessions (the public changelog), saved one by one as the admin does, or
 through ``add()``/``remove()`` on the many-to-many relations. Each handler
-finds the events concerned and calls ``agenda.caching.bump_events``; see that
+finds the events concerned and calls ``forum_site.pagecache.bump_events``; see that
 module for how a new generation reaches every app instance at once.
 """
 
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
-from agenda.caching import bump_events
 from agenda.models import (
     Day,
     Event,
@@ -23,6 +22,7 @@ from agenda.models import (
     SessionSpeaker,
     Speaker,
 )
+from forum_site.pagecache import bump_events
 
 
 def _slugs(queryset) -> set[str]:

@@ -2,12 +2,17 @@
 
 from django.urls import path
 
-from agenda import views
-from agenda.caching import SITE, public_page
+from agenda import timezones, views
+from forum_site import pagecache
+from forum_site.pagecache import SITE
+
+# Every page here is the same for every anonymous visitor: cached in the shared
+# cache (forum_site/pagecache), per language, event and viewer zone (``?tz=``,
+# remembered in the tz cookie).
+VIEWER_ZONE = pagecache.Choice(timezones.VIEWER_ZONE_COOKIE, timezones.is_valid_zone, cookie=True)
+public_page = pagecache.public_page(choices=[VIEWER_ZONE])
 
 app_name = "agenda"
-# Every page here is the same for every anonymous visitor: cached in the shared
-# cache, per language, viewer zone and event (agenda/caching.py).
 urlpatterns = [
     path("", public_page(views.event_list, scope=SITE), name="event_list"),
     path("events/<slug:event>/", public_page(views.event_detail), name="event"),

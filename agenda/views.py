@@ -2,8 +2,7 @@
 
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from django.conf import settings
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.shortcuts import render as render_page
 from django.urls import Resolver404, resolve, reverse
@@ -12,20 +11,8 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_safe
 
-from agenda import caching, calendar_links, event_life, programme, structured_data, timezones
-from forum_site.site_url import site_url
-
-
-def robots_txt(request):
-    """Crawlers: everything public, nothing under a private link, and where the sitemap is.
-
-    The admin is not named here: its address is configurable so as not to be
-    advertised, and it is behind a login anyway.
-    """
-    lines = ["User-agent: *"]
-    lines += [f"Disallow: /{code}/registration/" for code, _name in settings.LANGUAGES]
-    lines += ["Disallow: /registration/", "", f"Sitemap: {site_url()}/sitemap.xml", ""]
-    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+from agenda import calendar_links, event_life, programme, structured_data, timezones
+from forum_site import pagecache
 
 
 def render(request, template, context, status=None):
@@ -65,7 +52,7 @@ def _event_page(request, template, context):
     if request.GET.get("tz") == timezones.MORE_ZONES:
         return redirect(context["zone_picker_url"])
     response = render(request, template, context)
-    caching.expire_at(response, context["life"].next_boundary)
+    pagecache.expire_at(response, context["life"].next_boundary)
     return _remember_zone(request, response)
 
 
@@ -87,7 +74,7 @@ def _remember_zone(request, response):
 def event_list(request):
     upcoming, past = programme.events_upcoming_first()
     response = render(request, "agenda/event_list.html", {"upcoming": upcoming, "past": past})
-    return caching.expire_at(
+    return pagecache.expire_at(
         response, event_life.soonest_boundary(event.life for event in upcoming + past)
     )
 
@@ -205,7 +192,7 @@ def zone_picker(request, event, region=None):
         template = "agenda/zone_picker_region.html"
     status = 404 if context["unknown_region"] else None
     response = render(request, template, context, status=status)
-    return caching.expire_at(response, context["life"].next_boundary)
+    return pagecache.expire_at(response, context["life"].next_boundary)
 
 
 def _without_zone(request) -> str:

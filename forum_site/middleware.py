@@ -6,6 +6,7 @@ import logging
 import re
 import time
 import uuid
+from urllib.parse import urlsplit
 
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CheckableLazyObject, CSPMiddleware
@@ -29,7 +30,8 @@ REQUEST_ID_HEADER = "X-Request-ID"
 
 
 def _request_id(request) -> str:
-    given = request.headers.get(REQUEST_ID_HEADER, "")
+    # META, not request.headers: that builds a dict of every header on first use.
+    given = request.META.get("HTTP_X_REQUEST_ID", "")
     if _VALID_REQUEST_ID.fullmatch(given):
         return given
     return uuid.uuid4().hex
@@ -44,10 +46,18 @@ class RequestLogMiddleware:
     The access line holds the method, the path (secrets of private links cut
     out, no query string), the status and the duration in milliseconds: no
     address, name or email of anyone.
+
+    A static file that WhiteNoise served (any status below 400 under
+    STATIC_URL) is logged at DEBUG, which the access logger's INFO level
+    drops without building the line: a page brings several of them, they
+    are immutable hashed files, nginx or the CDN in front logs them already,
+    and formatting a JSON line would cost a static request more than serving
+    it. A missing static file (404) is logged like any request.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.static_prefix = _static_prefix()
 
     def __call__(self, request):
         started = time.perf_counter()
@@ -56,8 +66,14 @@ class RequestLogMiddleware:
         try:
             response = self.get_response(request)
             response[REQUEST_ID_HEADER] = request.request_id
+            level = logging.INFO
+            if response.status_code < 400 and request.path_info.startswith(self.static_prefix):
+                level = logging.DEBUG
+            if not access_log.isEnabledFor(level):
+                return response
             path = redact(request.path)
-            access_log.info(
+            access_log.log(
+                level,
                 "%s %s %s",
                 request.method,
                 path,
@@ -73,6 +89,12 @@ class RequestLogMiddleware:
             return response
         finally:
             request_id_var.reset(token)
+
+
+def _static_prefix() -> str:
+    """The path static files are served under (WhiteNoise's), e.g. ``/static/``."""
+    path = urlsplit(settings.STATIC_URL or "/static/").path
+    return "/" + path.strip("/") + "/"
 
 
 class RequestBodyLimitMiddleware:
@@ -120,7 +142,7 @@ class AllowedMethodsMiddleware:
     """405 with ``Allow`` for any method the site does not take, as a page that says so.
 
     Each public view declares its methods (``require_safe``,
-    ``require_http_methods``; cacheable pages through agenda/caching.py), but
+    ``require_http_methods``; cacheable pages through forum_site/pagecache), but
     views that do not (the admin's) answered PUT, DELETE, PATCH, TRACE or
     OPTIONS with a full page. No view here takes anything but GET, HEAD and
     POST: any other method is refused before the view (and CSRF) runs. The

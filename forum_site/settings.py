@@ -45,17 +45,21 @@ INSTALLED_APPS = [
     "axes",  # throttles failed admin logins (see "Production" below)
 ]
 
+# The order is the cost of an answer: a static file is answered by the third
+# middleware, a cached page by the fourth, and nothing below them runs for it.
 MIDDLEWARE = [
     "forum_site.middleware.RequestLogMiddleware",  # first: times and logs everything below
+    # HTTPS redirect; HSTS, nosniff, Referrer-Policy and COOP on every answer,
+    # static files and cached pages included.
+    "django.middleware.security.SecurityMiddleware",
+    "forum_site.middleware.StaticFilesMiddleware",  # WhiteNoise, minus staticfiles.json
+    # Serves anonymous public pages from the shared cache (forum_site/pagecache),
+    # compressed as stored; the headers set below are stored with them.
+    "forum_site.pagecache.middleware.PageCacheMiddleware",
     "forum_site.middleware.RequestBodyLimitMiddleware",  # 413 before any body is read
     "forum_site.middleware.AllowedMethodsMiddleware",  # 405 + Allow for PUT, TRACE, OPTIONS…
     "forum_site.middleware.ClientIPMiddleware",
-    "django.middleware.security.SecurityMiddleware",
     "forum_site.site_url.SiteURLMiddleware",  # links built from the request without SITE_URL
-    "forum_site.middleware.StaticFilesMiddleware",  # WhiteNoise, minus staticfiles.json
-    # Serves anonymous public pages from the shared cache (agenda/caching.py)
-    # before anything below runs; the headers set below are stored with them.
-    "agenda.caching.PageCacheMiddleware",
     "forum_site.middleware.ContentSecurityPolicyMiddleware",  # django-csp's, header built once
     "forum_site.middleware.PermissionsPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -118,10 +122,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://forum-site")}
 if CACHES["default"]["LOCATION"].startswith(("redis://", "rediss://", "unix://")):
     # Django's own Redis backend (with the `redis` package), whatever django-environ
-    # would pick for redis:// (django-redis is not installed); agenda.caching's
-    # subclass only reuses its Redis client between calls.
+    # would pick for redis:// (django-redis is not installed); the site's
+    # subclass (forum_site/pagecache/backend.py) only reuses its Redis client.
     CACHES["default"] = {
-        "BACKEND": "agenda.caching.RedisCache",
+        "BACKEND": "forum_site.pagecache.backend.RedisCache",
         "LOCATION": CACHES["default"]["LOCATION"],
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="forum"),
         # Seconds to wait for Redis to accept a connection and to answer:
@@ -366,7 +370,7 @@ AXES_CLIENT_IP_CALLABLE = "forum_site.middleware.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
-# Public pages and feeds cached in CACHES["default"] (agenda/caching.py): seconds
+# Public pages and feeds cached in CACHES["default"] (forum_site/pagecache): seconds
 # an entry lives at most (an organiser's edit replaces it at once anyway), how
 # long browsers may reuse a page without asking (0: they revalidate with the
 # ETag every time, so an edit shows on the next load), and an off switch (the
@@ -377,6 +381,9 @@ PAGE_CACHE_BROWSER_MAX_AGE = env.int("PAGE_CACHE_BROWSER_MAX_AGE", default=0)
 # Each app process also keeps the pages it serves most, up to this many bytes, so
 # a hit only fetches the event's small generation token from the shared cache.
 PAGE_CACHE_LOCAL_BYTES = env.int("PAGE_CACHE_LOCAL_BYTES", default=32 * 1024 * 1024)
+# Addresses under these prefixes are private links (registration's): robots.txt
+# (forum_site/robots.py) disallows them under each language prefix and without one.
+PRIVATE_URL_PREFIXES = ["registration/"]
 
 # Error pages in the site's layout and language (forum_site/errors.py).
 CSRF_FAILURE_VIEW = "forum_site.errors.csrf_failure"

@@ -7,14 +7,14 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.decorators.http import require_safe
 
-from agenda import views as agenda_views
 from agenda.sitemaps import SITEMAPS
-from forum_site import health
+from forum_site import health, robots
 
+# The project's own endpoints (forum_site/health.py, robots.py) beside the apps'.
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),  # "admin/" unless ADMIN_URL says otherwise
     path("healthz", health.healthz, name="healthz"),
-    path("robots.txt", require_safe(agenda_views.robots_txt), name="robots_txt"),
+    path("robots.txt", robots.robots_txt, name="robots_txt"),
     path("sitemap.xml", require_safe(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("agenda.feed_urls")),
     path("", include("registration.feed_urls")),

@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from agenda import caching
 from agenda import services as agenda_services
 from agenda.models import Session, SessionChange
+from forum_site.pagecache.policy import STATUS_HEADER
 from tests.factories import make_day, make_event, make_session
 
 pytestmark = pytest.mark.django_db
@@ -218,7 +218,7 @@ def test_the_page_runs_a_fixed_number_of_queries_whatever_the_number_of_changes(
 
 
 def status(response):
-    return response.get(caching.STATUS_HEADER)
+    return response.get(STATUS_HEADER)
 
 
 def test_the_page_is_cached_and_a_new_change_shows_at_once(client, forum, clock):

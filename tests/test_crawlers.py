@@ -39,6 +39,22 @@ def test_robots_txt_keeps_crawlers_off_private_links_and_names_the_sitemap(clien
     )
 
 
+def test_robots_txt_disallows_every_private_prefix_the_settings_name(client, db, settings):
+    settings.PRIVATE_URL_PREFIXES = ["registration/", "tickets/"]
+    settings.LANGUAGES = [("en", "English"), ("ja", "Japanese")]
+    assert client.get("/robots.txt").content.decode() == (
+        "User-agent: *\n"
+        "Disallow: /en/registration/\n"
+        "Disallow: /ja/registration/\n"
+        "Disallow: /registration/\n"
+        "Disallow: /en/tickets/\n"
+        "Disallow: /ja/tickets/\n"
+        "Disallow: /tickets/\n"
+        "\n"
+        f"Sitemap: {SITE}/sitemap.xml\n"
+    )
+
+
 def test_the_admin_address_is_not_advertised(client, db, settings):
     assert "admin" not in client.get("/robots.txt").content.decode()
 

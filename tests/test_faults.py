@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 REGISTER = "/{language}/events/zccf-2022/register/"
 UNREACHABLE_REDIS = {
     "default": {
-        "BACKEND": "agenda.caching.RedisCache",
+        "BACKEND": "forum_site.pagecache.backend.RedisCache",
         "LOCATION": "redis://127.0.0.1:1/0",
         "KEY_PREFIX": "forum-faults",
     }

@@ -125,7 +125,7 @@ print(json.dumps(answers))
 def test_a_hung_redis_costs_each_page_its_timeouts_not_more(client, forum, settings,
                                                              silent_port):
     settings.CACHES = {"default": {
-        "BACKEND": "agenda.caching.RedisCache",
+        "BACKEND": "forum_site.pagecache.backend.RedisCache",
         "LOCATION": f"redis://127.0.0.1:{silent_port}/11",
         "OPTIONS": {"socket_connect_timeout": 0.3, "socket_timeout": 0.3},
     }}

@@ -122,7 +122,7 @@ def _settings_in_subprocess(expression, **env):
 def test_cache_url_redis_uses_djangos_own_redis_backend():
     caches = _settings_in_subprocess("s.CACHES", CACHE_URL="redis://127.0.0.1:6379/3")
     assert caches == {"default": {
-        "BACKEND": "agenda.caching.RedisCache",
+        "BACKEND": "forum_site.pagecache.backend.RedisCache",
         "LOCATION": "redis://127.0.0.1:6379/3",
         "KEY_PREFIX": "forum",
         # tests/test_hung_services.py: a Redis that hangs costs half a second.
@@ -130,7 +130,7 @@ def test_cache_url_redis_uses_djangos_own_redis_backend():
     }}
     from django.core.cache.backends.redis import RedisCache
 
-    from agenda.caching import RedisCache as SiteRedisCache
+    from forum_site.pagecache.backend import RedisCache as SiteRedisCache
 
     assert issubclass(SiteRedisCache, RedisCache)
 
@@ -232,7 +232,7 @@ def test_the_redis_backend_reuses_one_client_and_behaves_like_djangos():
     import secrets
     import socket
 
-    from agenda.caching import RedisCache
+    from forum_site.pagecache.backend import RedisCache
 
     try:
         socket.create_connection(("127.0.0.1", 6379), timeout=1).close()

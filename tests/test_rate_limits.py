@@ -37,7 +37,7 @@ def redis_down(request, settings):
         "silent_port"
     )
     settings.CACHES = {"default": {
-        "BACKEND": "agenda.caching.RedisCache",
+        "BACKEND": "forum_site.pagecache.backend.RedisCache",
         "LOCATION": f"redis://127.0.0.1:{port}/11",
         "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
     }}

@@ -12,7 +12,6 @@ from datetime import date, datetime, timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from agenda.caching import bump_events
 from agenda.models import (
     Day,
     Event,
@@ -22,6 +21,7 @@ from agenda.models import (
     SessionSpeaker,
     Speaker,
 )
+from forum_site.pagecache import bump_events
 
 REFERENCE_ZONE = "America/New_York"
 FIRST_DAY = date(2030, 3, 4)
