@@ -25,7 +25,11 @@ Never personal
     that embeds no CSRF token, sets no cookie other than the zone the URL asked
     for, and does not say ``private`` or ``no-store``. Registration pages are
     not wrapped at all. Unknown query parameters, made-up zones and languages
-    skip the cache, so random ``?x=…`` or ``?tz=…`` cannot fill it.
+    skip the cache, so random ``?x=…`` or ``?tz=…`` cannot fill it. The
+    agenda's filters (``?track=…``) are checked by the view, which answers a
+    value the event does not have with a 400, never stored; its free-text
+    search (``?q=…``) is always answered fresh, since every typed term would
+    otherwise get an entry of its own.
 
 Fast
     :class:`PageCacheMiddleware` sits below the security-header middleware and
@@ -99,13 +103,28 @@ class Policy:
     scope: str  # EVENT: the URL's ``event`` argument names the event; SITE: all events
     params: tuple[str, ...]  # query parameters that may appear (others skip the cache)
     vary_on_zone: bool  # the page shows times in the viewer's zone (tz cookie)
+    # Parameters whose values the view checks against its data, answering 400
+    # to one it does not know (only a 200 is stored).
+    filters: tuple[str, ...] = ()
+    # Free text: a request with a non-empty value is answered fresh, never stored.
+    search: tuple[str, ...] = ()
 
 
-def public_page(view=None, *, scope=EVENT):
-    """Cache a public page for anonymous visitors (see the module docstring)."""
+#: Longest filter value worth a look-up; longer ones are answered fresh.
+_MAX_FILTER_VALUE = 200
+
+
+def public_page(view=None, *, scope=EVENT, filters=(), search=()):
+    """Cache a public page for anonymous visitors (see the module docstring).
+
+    ``filters`` and ``search`` name the query parameters the page takes
+    besides ``tz`` (the agenda's filters and its text search).
+    """
     if view is None:
-        return functools.partial(public_page, scope=scope)
-    return _with_policy(view, Policy(scope=scope, params=("tz",), vary_on_zone=True))
+        return functools.partial(public_page, scope=scope, filters=filters, search=search)
+    policy = Policy(scope=scope, params=("tz", *filters, *search), vary_on_zone=True,
+                    filters=tuple(filters), search=tuple(search))
+    return _with_policy(view, policy)
 
 
 def public_feed(view):
@@ -289,9 +308,11 @@ def _route(language: str | None, path_info: str):
     return policy, dict(match.kwargs)
 
 
-def _known_value(name, value) -> bool:
+def _known_value(name, value, policy=None) -> bool:
     if value == "":
         return True
+    if policy is not None and name in policy.filters:
+        return len(value) <= _MAX_FILTER_VALUE
     if name in ("tz", "tz_cookie"):
         return timezones.is_valid_zone(value)
     if name == "lang":
@@ -307,7 +328,11 @@ def _cacheable_query(request, policy) -> bool:
     cannot fill the cache with one copy of a page per made-up value.
     """
     for name, values in request.GET.lists():
-        if name not in policy.params or len(values) != 1 or not _known_value(name, values[0]):
+        if name not in policy.params or len(values) != 1:
+            return False
+        if name in policy.search and values[0].strip():
+            return False
+        if not _known_value(name, values[0], policy):
             return False
     if policy.vary_on_zone and "tz" not in request.GET:
         return _known_value("tz_cookie", request.COOKIES.get("tz", "").strip())

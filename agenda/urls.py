@@ -2,16 +2,20 @@
 
 from django.urls import path
 
-from agenda import views
+from agenda import agenda_filters, views
 from agenda.caching import SITE, public_page
 
 app_name = "agenda"
+# The agenda takes its filters and search in the query (agenda/agenda_filters.py).
+agenda_page = public_page(views.agenda, filters=agenda_filters.FILTERS,
+                          search=(agenda_filters.SEARCH,))
 # Every page here is the same for every anonymous visitor: cached in the shared
 # cache, per language, viewer zone and event (agenda/caching.py).
 urlpatterns = [
     path("", public_page(views.event_list, scope=SITE), name="event_list"),
     path("events/<slug:event>/", public_page(views.event_detail), name="event"),
-    path("events/<slug:event>/agenda/", public_page(views.agenda), name="agenda"),
+    path("events/<slug:event>/agenda/", agenda_page, name="agenda"),
+    path("events/<slug:event>/agenda/day-<int:day>/", agenda_page, name="agenda_day"),
     path("events/<slug:event>/sessions/<slug:session>/", public_page(views.session_detail),
          name="session"),
     path("events/<slug:event>/changes/", public_page(views.changes), name="changes"),

@@ -2,10 +2,12 @@
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.shortcuts import render as render_page
 from django.utils.cache import add_never_cache_headers
 
-from agenda import caching, event_life, programme, structured_data, timezones
+from agenda import agenda_filters, caching, event_life, programme, structured_data, timezones
+from forum_site.errors import error_page
 from forum_site.site_url import site_url
 
 
@@ -90,13 +92,21 @@ def event_detail(request, event):
     return _event_page(request, "agenda/event_detail.html", context)
 
 
-def agenda(request, event):
+def agenda(request, event, day=None):
+    """The programme: all of it, one day of a big one, or the sessions that match the filters."""
     event = programme.get_event(event, request.user)
     viewer, context = _zone_context(request, event)
-    days = programme.load_agenda(event, viewer.name)
-    programme.mark_now(days, context["life"])
-    context.update(event=event, days=days)
-    return _event_page(request, "agenda/agenda.html", context)
+    try:
+        page = agenda_filters.agenda_page(event, context["life"], viewer.name, request.GET, day)
+    except agenda_filters.UnknownDay as unknown:
+        return error_page(request, 404, detail=unknown.message)
+    if page.redirect_url:
+        return redirect(page.redirect_url)
+    programme.mark_now(page.days, context["life"])
+    context.update(event=event, days=page.days, agenda_page=page)
+    response = _event_page(request, "agenda/agenda.html", context)
+    response.status_code = page.status
+    return response
 
 
 def session_detail(request, event, session):
