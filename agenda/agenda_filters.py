@@ -18,6 +18,7 @@ saying so, with the form and the unfiltered programme.
 Every page runs a fixed number of queries, whatever the number of sessions.
 """
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -80,7 +81,8 @@ class AgendaPage:
     all_days_url: str = ""
     current_day: Day | None = None  # the one day shown, if so
     is_filtered: bool = False  # valid filters or a search narrow what is shown
-    match_count: int = 0
+    match_count: int = 0  # on the day shown, or on every day
+    all_days_match_count: int = 0
     status: int = 200
     redirect_url: str = ""  # a small programme's day address: its place on the one page
 
@@ -113,12 +115,20 @@ def _in_language(values: dict[str, str], name: str) -> str:
             or values.get(build_localized_fieldname(name, "en")) or "")
 
 
+def _natural(text: str) -> list:
+    """A sort key that puts "Track 2" before "Track 10"."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, search.normalise(part))
+            for part in re.split(r"(\d+)", text)]
+
+
 def load_choices(event: Event) -> FilterChoices:
     """What the filters offer: the tracks, kinds, speakers and languages of the event (two queries).
 
     Tracks are told apart by their English name (the one every translation
     falls back to), kinds by their code, speakers by their slug, languages by
-    their code; each is labelled in the page's language.
+    their code; each is labelled in the page's language. Tracks come in the
+    order of their English names, speakers in the order of their names on the
+    page, numbers counted ("Track 2" before "Track 10").
     """
     track_fields = _localised("track")
     # Whether each session has a title in each language: a few distinct rows,
@@ -150,9 +160,9 @@ def load_choices(event: Event) -> FilterChoices:
     for slug, *names in (Speaker.objects.filter(session_roles__session__event=event)
                          .values_list("slug", *name_fields).distinct().order_by()):
         speakers.append((slug, _in_language(dict(zip(name_fields, names, strict=True)), "name")))
-    speakers.sort(key=lambda speaker: (search.normalise(speaker[1]), speaker[0]))
+    speakers.sort(key=lambda speaker: (_natural(speaker[1]), speaker[0]))
     return FilterChoices(
-        tracks=sorted(tracks.items(), key=lambda item: (search.normalise(item[1]), item[0])),
+        tracks=sorted(tracks.items(), key=lambda item: _natural(item[0])),
         kinds=[(value, label) for value, label in Session.Kind.choices if value in kinds],
         speakers=speakers,
         languages=[(code, local_name(code)) for code in codes if code in languages],
@@ -239,6 +249,7 @@ def agenda_page(event: Event, life: event_life.EventLife, viewer_zone: str | Non
         page.is_filtered = True
         page.current_day = day
         page.match_count = per_day[day.pk] if day is not None else len(matches)
+        page.all_days_match_count = len(matches)
         page.all_days_url = agenda_url + keep
         page.day_links = [DayLink(d, _day_url(event, d) + keep, d == day, per_day[d.pk])
                           for d in days]

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agenda import editions, programme_import, search
 
@@ -49,10 +50,14 @@ class AgendaFilterForm(forms.Form):
 
     def __init__(self, data=None, *, choices: FilterChoices):
         super().__init__(data)
-        self.fields["track"].choices = [("", _("All tracks")), *choices.tracks]
-        self.fields["kind"].choices = [("", _("All kinds")), *choices.kinds]
-        self.fields["speaker"].choices = [("", _("All speakers")), *choices.speakers]
-        self.fields["language"].choices = [("", _("All languages")), *choices.languages]
+        every = {
+            "track": pgettext_lazy("agenda filter", "All tracks"),
+            "kind": pgettext_lazy("agenda filter", "All kinds"),
+            "speaker": pgettext_lazy("agenda filter", "All speakers"),
+            "language": pgettext_lazy("agenda filter", "All languages"),
+        }
+        for name, label in every.items():
+            self.fields[name].choices = [("", label), *getattr(choices, name + "s")]
         self.choices = choices
 
     def clean_q(self):
