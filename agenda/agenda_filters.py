@@ -220,53 +220,70 @@ def agenda_page(event: Event, life: event_life.EventLife, viewer_zone: str | Non
             raise UnknownDay(day_number, days)
     asked = any(query.get(name, "").strip() for name in (*FILTERS, SEARCH))
     big = programme.is_big_programme(life)
-    agenda_url = reverse("agenda:agenda", kwargs={"event": event.slug})
 
     if not big and not asked:
-        if day is not None:
+        if day is not None:  # a small programme's day: its place on the one page
             kept = query.urlencode()
+            agenda_url = reverse("agenda:agenda", kwargs={"event": event.slug})
             return AgendaPage(redirect_url=f"{agenda_url}{'?' + kept if kept else ''}"
                                            f"#day-{day.number}")
-        return AgendaPage(days=programme.group_into_days(
-            days, programme.load_sessions(event), zones, viewer_zone))
+        return _whole_programme(event, days, zones, viewer_zone)
 
     form = AgendaFilterForm(query if asked else None, choices=load_choices(event))
-    page = AgendaPage(is_big=big, form=form, all_days_url=agenda_url)
     if asked and form.is_valid():
-        cleaned = form.cleaned_data
-        keep = _filter_query(cleaned)
-        matches = matching_sessions(event, cleaned)
-        per_day = Counter(day_id for _pk, day_id in matches)
-        if day is not None:
-            pks = [pk for pk, day_id in matches if day_id == day.pk]
-            shown_days = [day]
-        else:
-            pks = [pk for pk, _day_id in matches][:RESULT_LIMIT]
-            shown_days = days
-        sessions = programme.load_sessions(event, pks=pks)
-        page.days = [entry for entry in programme.group_into_days(
-            shown_days, sessions, zones, viewer_zone) if entry.slots]
-        page.is_filtered = True
-        page.current_day = day
-        page.match_count = per_day[day.pk] if day is not None else len(matches)
-        page.all_days_match_count = len(matches)
-        page.all_days_url = agenda_url + keep
-        page.day_links = [DayLink(d, _day_url(event, d) + keep, d == day, per_day[d.pk])
-                          for d in days]
-        return page
-
-    if asked:  # a value the event does not have: say so over the unfiltered programme
+        page = _matches(event, days, day, form.cleaned_data, zones, viewer_zone)
+    elif big:
+        page = _one_day(event, days, day or _default_day(days, life), zones, viewer_zone)
+    else:
+        page = _whole_programme(event, days, zones, viewer_zone)
+    page.form = form
+    page.is_big = big
+    if asked and not form.is_valid():  # a value the event does not have: said over the rest
         page.status = 400
-    if not big:
-        page.days = programme.group_into_days(days, programme.load_sessions(event), zones,
-                                              viewer_zone)
-        return page
-    if day is None:
-        first = programme.default_day(life)
-        day = next((d for d in days if first is not None and d.pk == first.pk), None)
-    page.current_day = day
-    page.day_links = [DayLink(d, _day_url(event, d), d == day) for d in days]
+    return page
+
+
+def _whole_programme(event, days, zones, viewer_zone) -> AgendaPage:
+    return AgendaPage(days=programme.group_into_days(
+        days, programme.load_sessions(event), zones, viewer_zone))
+
+
+def _default_day(days: list[Day], life: event_life.EventLife) -> Day | None:
+    first = programme.default_day(life)
+    return next((day for day in days if first is not None and day.pk == first.pk), None)
+
+
+def _one_day(event, days, day, zones, viewer_zone) -> AgendaPage:
+    """A big programme's day (None: the event has no days), with links to every day."""
+    page = AgendaPage(current_day=day,
+                      day_links=[DayLink(d, _day_url(event, d), d == day) for d in days],
+                      all_days_url=reverse("agenda:agenda", kwargs={"event": event.slug}))
     if day is not None:
         page.days = programme.group_into_days(
             [day], programme.load_sessions(event, day=day), zones, viewer_zone)
     return page
+
+
+def _matches(event, days, day, cleaned, zones, viewer_zone) -> AgendaPage:
+    """The sessions that match, of ``day`` or of every day, with each day's count."""
+    keep = _filter_query(cleaned)
+    matches = matching_sessions(event, cleaned)
+    per_day = Counter(day_id for _pk, day_id in matches)
+    if day is not None:
+        pks = [pk for pk, day_id in matches if day_id == day.pk]
+        shown_days = [day]
+    else:
+        pks = [pk for pk, _day_id in matches][:RESULT_LIMIT]
+        shown_days = days
+    grouped = programme.group_into_days(
+        shown_days, programme.load_sessions(event, pks=pks), zones, viewer_zone)
+    return AgendaPage(
+        days=[entry for entry in grouped if entry.slots],
+        is_filtered=True,
+        current_day=day,
+        match_count=per_day[day.pk] if day is not None else len(matches),
+        all_days_match_count=len(matches),
+        all_days_url=reverse("agenda:agenda", kwargs={"event": event.slug}) + keep,
+        day_links=[DayLink(d, _day_url(event, d) + keep, d == day, per_day[d.pk])
+                   for d in days],
+    )
