@@ -1,10 +1,67 @@
-"""Forms of the organisers' admin pages that are not model forms."""
+"""Forms that are not model forms: the agenda's filters, and the organisers' admin actions."""
+
+from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from agenda import editions, programme_import
+from agenda import editions, programme_import, search
+
+
+@dataclass
+class FilterChoices:
+    """What each filter of the agenda offers, as ``(value, label)`` pairs from the event's data."""
+
+    tracks: list[tuple[str, str]]
+    kinds: list[tuple[str, str]]
+    speakers: list[tuple[str, str]]
+    languages: list[tuple[str, str]]
+
+
+class AgendaFilterForm(forms.Form):
+    """The agenda's filters and text search (a GET form; every field may stay empty)."""
+
+    q = forms.CharField(
+        label=_("Search"), required=False, max_length=search.MAX_QUERY_LENGTH,
+        help_text=_("Words from a title, a description or a speaker’s name, in any language."),
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    track = forms.ChoiceField(
+        label=_("Track"), required=False,
+        error_messages={"invalid_choice": _("This event has no track “%(value)s”.")},
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind of session"), required=False,
+        error_messages={"invalid_choice": _("This event has no sessions of the kind "
+                                            "“%(value)s”.")},
+    )
+    speaker = forms.ChoiceField(
+        label=_("Speaker"), required=False,
+        error_messages={"invalid_choice": _("No speaker “%(value)s” takes part in this event.")},
+    )
+    language = forms.ChoiceField(
+        label=_("Language"), required=False,
+        help_text=_("Sessions whose title is published in this language."),
+        error_messages={"invalid_choice": _("No session of this event is published in the "
+                                            "language “%(value)s”.")},
+    )
+
+    def __init__(self, data=None, *, choices: FilterChoices):
+        super().__init__(data)
+        every = {
+            "track": pgettext_lazy("agenda filter", "All tracks"),
+            "kind": pgettext_lazy("agenda filter", "All kinds"),
+            "speaker": pgettext_lazy("agenda filter", "All speakers"),
+            "language": pgettext_lazy("agenda filter", "All languages"),
+        }
+        for name, label in every.items():
+            self.fields[name].choices = [("", label), *getattr(choices, name + "s")]
+        self.choices = choices
+
+    def clean_q(self):
+        return " ".join(search.terms(self.cleaned_data["q"]))
 
 
 class CopyEditionForm(forms.Form):

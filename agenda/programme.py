@@ -87,22 +87,80 @@ def get_event(slug: str, user=None) -> Event:
         raise Http404("No such event") from None
 
 
-def load_agenda(event: Event, viewer_zone: str | None = None) -> list[DayProgramme]:
-    """Every day of the event with its sessions grouped into slots (two queries)."""
-    zones = zones_for(event, viewer_zone)
+#: A programme of more sessions than this is shown a day at a time, with
+#: filters (agenda/agenda_filters.py); one of this many or fewer stays on one
+#: page. At about 3 KB of HTML per session in the full agenda markup, 60
+#: sessions keep a whole programme under the agenda's 250 KB budget. Counted
+#: without cancelled sessions, from the event's life (no query of its own). The
+#: seed events (15 sessions and none) stay one page.
+BIG_PROGRAMME_SESSIONS = 60
+
+
+def is_big_programme(life: event_life.EventLife) -> bool:
+    """Whether the event's agenda is shown a day at a time (see BIG_PROGRAMME_SESSIONS)."""
+    return len(life.sessions) > BIG_PROGRAMME_SESSIONS
+
+
+def default_day(life: event_life.EventLife) -> Day | None:
+    """The day a big programme's agenda opens on.
+
+    The day in progress while the event is live; between two days, the next
+    one; otherwise (before the event, after it) the first day.
+    """
+    spans = life.spans
+    if not spans:
+        return None
+    if life.is_live:
+        for span in spans:
+            if span.start <= life.now < span.end:
+                return span.day
+    if life.has_started and not life.is_past:
+        for span in spans:
+            if span.start > life.now:
+                return span.day
+    return min((span.day for span in spans), key=lambda day: day.number)
+
+
+def load_days(event: Event) -> list[Day]:
+    """The event's days in programme order (one query)."""
     days = list(event.days.all().order_by("number"))
-    # Speakers are fetched by agenda/session_cards.py, only for the sessions
-    # whose block is not in the cache already.
-    sessions = Session.objects.filter(event=event).select_related("day").order_by(
-        "start", "track", "id")
-    by_day: dict[int, list[Session]] = {day.pk: [] for day in days}
+    for day in days:
+        day.event = event
+    return days
+
+
+def load_sessions(event: Event, *, day: Day | None = None, pks=None,
+                  with_speakers: bool = False) -> list[Session]:
+    """The event's sessions in programme order (one query; two ``with_speakers``).
+
+    Only those of ``day``, or only those whose primary keys are in ``pks``, when
+    given. The agenda's slots leave the speakers out: agenda/session_cards.py
+    fetches them only for the sessions whose block is not in the cache already.
+    """
+    sessions = Session.objects.filter(event=event)
+    if day is not None:
+        sessions = sessions.filter(day=day)
+    if pks is not None:
+        sessions = sessions.filter(pk__in=list(pks))
+    sessions = sessions.select_related("day").order_by("start", "track", "id")
+    if with_speakers:
+        sessions = sessions.prefetch_related(speakers_prefetch())
+    sessions = list(sessions)
     for session in sessions:
         session.event = event  # spares a query per session for event fields
+        session.day.event = event
+    return sessions
+
+
+def group_into_days(days: list[Day], sessions: list[Session], zones: list[str],
+                    viewer_zone: str | None = None) -> list[DayProgramme]:
+    """``days`` with ``sessions`` (in programme order) grouped into slots, times in ``zones``."""
+    by_day: dict[int, list[Session]] = {day.pk: [] for day in days}
+    for session in sessions:
         by_day.setdefault(session.day_id, []).append(session)
 
     programme = []
     for day in days:
-        day.event = event
         slots: list[Slot] = []
         for session in by_day.get(day.pk, []):
             if slots and slots[-1].start == session.start:
@@ -119,6 +177,12 @@ def load_agenda(event: Event, viewer_zone: str | None = None) -> list[DayProgram
             day_times = []
         programme.append(DayProgramme(day=day, slots=slots, times=day_times))
     return programme
+
+
+def load_agenda(event: Event, viewer_zone: str | None = None) -> list[DayProgramme]:
+    """Every day of the event with its sessions grouped into slots (two queries)."""
+    zones = zones_for(event, viewer_zone)
+    return group_into_days(load_days(event), load_sessions(event), zones, viewer_zone)
 
 
 def mark_now(programme: list[DayProgramme], life: event_life.EventLife) -> None:

@@ -11,8 +11,9 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_safe
 
-from agenda import calendar_links, event_life, programme, structured_data, timezones
+from agenda import agenda_filters, calendar_links, event_life, programme, structured_data, timezones
 from forum_site import pagecache
+from forum_site.errors import error_page
 
 
 def render(request, template, context, status=None):
@@ -92,13 +93,21 @@ def event_detail(request, event):
     return _event_page(request, "agenda/event_detail.html", context)
 
 
-def agenda(request, event):
+def agenda(request, event, day=None):
+    """The programme: all of it, one day of a big one, or the sessions that match the filters."""
     event = programme.get_event(event, request.user)
     viewer, context = _zone_context(request, event)
-    days = programme.load_agenda(event, viewer.name)
-    programme.mark_now(days, context["life"])
-    context.update(event=event, days=days)
-    return _event_page(request, "agenda/agenda.html", context)
+    try:
+        page = agenda_filters.agenda_page(event, context["life"], viewer.name, request.GET, day)
+    except agenda_filters.UnknownDay as unknown:
+        return error_page(request, 404, detail=unknown.message)
+    if page.redirect_url:
+        return redirect(page.redirect_url)
+    programme.mark_now(page.days, context["life"])
+    context.update(event=event, days=page.days, agenda_page=page)
+    response = _event_page(request, "agenda/agenda.html", context)
+    response.status_code = page.status
+    return response
 
 
 def session_detail(request, event, session):
