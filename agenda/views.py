@@ -44,7 +44,7 @@ def _zone_context(request, event):
     }
 
 
-def _event_page(request, template, context):
+def _event_page(request, template, context, status=None):
     """Render an event page; its cached copy lasts only until the event's next change of state.
 
     ``?tz=more`` is the picker's "More time zones…" sent without JavaScript:
@@ -52,7 +52,7 @@ def _event_page(request, template, context):
     """
     if request.GET.get("tz") == timezones.MORE_ZONES:
         return redirect(context["zone_picker_url"])
-    response = render(request, template, context)
+    response = render(request, template, context, status=status)
     pagecache.expire_at(response, context["life"].next_boundary)
     return _remember_zone(request, response)
 
@@ -105,9 +105,7 @@ def agenda(request, event, day=None):
         return redirect(page.redirect_url)
     programme.mark_now(page.days, context["life"])
     context.update(event=event, days=page.days, agenda_page=page)
-    response = _event_page(request, "agenda/agenda.html", context)
-    response.status_code = page.status
-    return response
+    return _event_page(request, "agenda/agenda.html", context, status=page.status)
 
 
 def session_detail(request, event, session):
