@@ -85,6 +85,8 @@ class AgendaPage:
     all_days_match_count: int = 0
     status: int = 200
     redirect_url: str = ""  # a small programme's day address: its place on the one page
+    # The filters and search in use, as (name, value): kept when the zone changes.
+    kept_filters: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def shown_count(self) -> int:
@@ -195,9 +197,13 @@ def matching_sessions(event: Event, cleaned: dict) -> list[tuple[int, int]]:
     return search.python_matches(search.python_rows(sessions), query)
 
 
+def _filter_pairs(cleaned: dict) -> list[tuple[str, str]]:
+    return [(name, cleaned[name]) for name in (*FILTERS, SEARCH) if cleaned.get(name)]
+
+
 def _filter_query(cleaned: dict) -> str:
     """``?track=…&q=…``: the filters in use, for links that keep them ("" when none)."""
-    pairs = [(name, cleaned[name]) for name in (*FILTERS, SEARCH) if cleaned.get(name)]
+    pairs = _filter_pairs(cleaned)
     return "?" + urlencode(pairs) if pairs else ""
 
 
@@ -280,6 +286,7 @@ def _matches(event, days, day, cleaned, zones, viewer_zone) -> AgendaPage:
     return AgendaPage(
         days=[entry for entry in grouped if entry.slots],
         is_filtered=True,
+        kept_filters=_filter_pairs(cleaned),
         current_day=day,
         match_count=per_day[day.pk] if day is not None else len(matches),
         all_days_match_count=len(matches),

@@ -232,3 +232,12 @@ def test_the_forums_pages_run_a_fixed_number_of_queries(
     assert response.status_code == 200
     if matches is not None:
         assert response.context["agenda_page"].match_count == matches
+
+
+def test_a_day_page_is_titled_by_its_day(client, thousand):
+    title = re.search(r"<title>(.*?)</title>", client.get(f"/en/events/{BIG}/agenda/day-3/")
+                      .content.decode()).group(1)
+    whole = re.search(r"<title>(.*?)</title>", client.get("/en/events/zccf-2022/agenda/")
+                      .content.decode()).group(1)
+    assert title.startswith("Agenda – Day 3 – ")
+    assert whole == "Agenda – Zero Carbon City International Forum"

@@ -218,3 +218,14 @@ def test_filtered_pages_are_cached_and_searches_are_answered_fresh(client, searc
         "miss", "miss"
     ]
     assert client.get(AGENDA, {"unknown": "1"})["X-Page-Cache"] == "bypass"
+
+
+def test_the_zone_picker_keeps_the_filters_and_search_in_use(client, search_forum):
+    page = client.get(AGENDA, {"track": "Track A", "q": "đô thị"}).content.decode()
+    form = page[page.index('class="zone-picker__form"'):]
+    form = form[:form.index("</form>")]
+    assert re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', form) == [
+        ("track", "Track A"), ("q", "đô thị"),
+    ]
+    plain = client.get(AGENDA).content.decode()
+    assert '<input type="hidden"' not in plain[plain.index('class="zone-picker__form"'):]
