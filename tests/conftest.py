@@ -179,3 +179,17 @@ def web(client, capture):
     """The test client, with the emails a request queues sent when it ends."""
     return CommitClient(client, capture)
 
+
+
+@pytest.fixture
+def latest_migrations_afterwards():
+    """For a test that migrates backwards: every app at its latest migration again afterwards.
+
+    The tests that follow on the same worker expect the whole schema.
+    """
+    yield
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

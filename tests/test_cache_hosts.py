@@ -43,7 +43,12 @@ def test_a_host_only_a_wildcard_allows_is_served_but_not_stored(client, forum, s
     for number in range(5):
         response = client.get(AGENDA, HTTP_HOST=f"x{number}.example.net")
         assert (response.status_code, response["X-Page-Cache"]) == (200, "bypass")
-    assert stored_keys() == keys
+    # The agenda's session blocks (agenda/session_cards.py) and the event's
+    # generation they are checked against are kept whatever the host: they name
+    # none, and there is one per session and language, one per event.
+    pages = {key for key in stored_keys()
+             if ":pagecache:card:" not in key and ":pagecache:gen:" not in key}
+    assert pages == keys
 
 
 def test_two_configured_hosts_keep_their_own_pages(client, forum):

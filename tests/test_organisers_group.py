@@ -97,7 +97,8 @@ def test_the_group_exists_after_migrating_with_exactly_its_permissions():
 # Transactional (the schema changes): the database is emptied afterwards and
 # the next transactional test starts from the serialized seed data again.
 @pytest.mark.django_db(transaction=True)
-def test_migrating_registration_to_zero_removes_the_group_and_back_restores_it():
+def test_migrating_registration_to_zero_removes_the_group_and_back_restores_it(
+        latest_migrations_afterwards):
     def migrate(target):
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()

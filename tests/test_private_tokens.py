@@ -212,7 +212,8 @@ def test_masking_leaves_the_rest_of_the_text_alone():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_migration_keeps_the_digest_and_drops_the_clear_token(seed_events):
+def test_the_migration_keeps_the_digest_and_drops_the_clear_token(
+        seed_events, latest_migrations_afterwards):
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
     from django.utils import timezone
