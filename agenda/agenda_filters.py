@@ -211,14 +211,15 @@ def _day_url(event: Event, day: Day) -> str:
     return reverse("agenda:agenda_day", kwargs={"event": event.slug, "day": day.number})
 
 
-def agenda_page(event: Event, life: event_life.EventLife, viewer_zone: str | None, query,
-                day_number: int | None = None) -> AgendaPage:
+def agenda_page(event: Event, loaded: programme.LoadedProgramme, life: event_life.EventLife,
+                viewer_zone: str | None, query, day_number: int | None = None) -> AgendaPage:
     """The agenda of ``event`` for the request's ``query`` (GET) and day address, if any.
 
-    Raises :class:`UnknownDay` for a day the event does not have.
+    ``loaded``: its days and sessions, read once for the page (``life`` comes
+    from them too). Raises :class:`UnknownDay` for a day the event does not have.
     """
     zones = programme.zones_for(event, viewer_zone)
-    days = programme.load_days(event)
+    days = loaded.days
     day = None
     if day_number is not None:
         day = next((d for d in days if d.number == day_number), None)
@@ -233,15 +234,15 @@ def agenda_page(event: Event, life: event_life.EventLife, viewer_zone: str | Non
             agenda_url = reverse("agenda:agenda", kwargs={"event": event.slug})
             return AgendaPage(redirect_url=f"{agenda_url}{'?' + kept if kept else ''}"
                                            f"#day-{day.number}")
-        return _whole_programme(event, days, zones, viewer_zone)
+        return _whole_programme(loaded, zones, viewer_zone)
 
     form = AgendaFilterForm(query if asked else None, choices=load_choices(event))
     if asked and form.is_valid():
-        page = _matches(event, days, day, form.cleaned_data, zones, viewer_zone)
+        page = _matches(event, loaded, day, form.cleaned_data, zones, viewer_zone)
     elif big:
-        page = _one_day(event, days, day or _default_day(days, life), zones, viewer_zone)
+        page = _one_day(event, loaded, day or _default_day(days, life), zones, viewer_zone)
     else:
-        page = _whole_programme(event, days, zones, viewer_zone)
+        page = _whole_programme(loaded, zones, viewer_zone)
     page.form = form
     page.is_big = big
     if asked and not form.is_valid():  # a value the event does not have: said over the rest
@@ -249,9 +250,9 @@ def agenda_page(event: Event, life: event_life.EventLife, viewer_zone: str | Non
     return page
 
 
-def _whole_programme(event, days, zones, viewer_zone) -> AgendaPage:
+def _whole_programme(loaded, zones, viewer_zone) -> AgendaPage:
     return AgendaPage(days=programme.group_into_days(
-        days, programme.load_sessions(event), zones, viewer_zone))
+        loaded.days, loaded.sessions, zones, viewer_zone))
 
 
 def _default_day(days: list[Day], life: event_life.EventLife) -> Day | None:
@@ -259,18 +260,18 @@ def _default_day(days: list[Day], life: event_life.EventLife) -> Day | None:
     return next((day for day in days if first is not None and day.pk == first.pk), None)
 
 
-def _one_day(event, days, day, zones, viewer_zone) -> AgendaPage:
+def _one_day(event, loaded, day, zones, viewer_zone) -> AgendaPage:
     """A big programme's day (None: the event has no days), with links to every day."""
     page = AgendaPage(current_day=day,
-                      day_links=[DayLink(d, _day_url(event, d), d == day) for d in days],
+                      day_links=[DayLink(d, _day_url(event, d), d == day) for d in loaded.days],
                       all_days_url=reverse("agenda:agenda", kwargs={"event": event.slug}))
     if day is not None:
         page.days = programme.group_into_days(
-            [day], programme.load_sessions(event, day=day), zones, viewer_zone)
+            [day], loaded.sessions_of(day), zones, viewer_zone)
     return page
 
 
-def _matches(event, days, day, cleaned, zones, viewer_zone) -> AgendaPage:
+def _matches(event, loaded, day, cleaned, zones, viewer_zone) -> AgendaPage:
     """The sessions that match, of ``day`` or of every day, with each day's count."""
     keep = _filter_query(cleaned)
     matches = matching_sessions(event, cleaned)
@@ -280,9 +281,10 @@ def _matches(event, days, day, cleaned, zones, viewer_zone) -> AgendaPage:
         shown_days = [day]
     else:
         pks = [pk for pk, _day_id in matches][:RESULT_LIMIT]
-        shown_days = days
-    grouped = programme.group_into_days(
-        shown_days, programme.load_sessions(event, pks=pks, with_speakers=True), zones, viewer_zone)
+        shown_days = loaded.days
+    shown = set(pks)
+    sessions = programme.with_speakers([s for s in loaded.sessions if s.pk in shown])
+    grouped = programme.group_into_days(shown_days, sessions, zones, viewer_zone)
     return AgendaPage(
         days=[entry for entry in grouped if entry.slots],
         is_filtered=True,
@@ -292,5 +294,5 @@ def _matches(event, days, day, cleaned, zones, viewer_zone) -> AgendaPage:
         all_days_match_count=len(matches),
         all_days_url=reverse("agenda:agenda", kwargs={"event": event.slug}) + keep,
         day_links=[DayLink(d, _day_url(event, d) + keep, d == day, per_day[d.pk])
-                   for d in days],
+                   for d in loaded.days],
     )

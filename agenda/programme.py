@@ -7,7 +7,7 @@ time already converted to the event's display zones and the viewer's zone.
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import npgettext
@@ -121,34 +121,38 @@ def default_day(life: event_life.EventLife) -> Day | None:
     return min((span.day for span in spans), key=lambda day: day.number)
 
 
-def load_days(event: Event) -> list[Day]:
-    """The event's days in programme order (one query)."""
+@dataclass
+class LoadedProgramme:
+    """An event's days and every session (cancelled ones too), in programme order."""
+
+    days: list[Day]
+    sessions: list[Session]
+
+    def sessions_of(self, day: Day) -> list[Session]:
+        return [session for session in self.sessions if session.day_id == day.pk]
+
+
+def load_programme(event: Event) -> LoadedProgramme:
+    """The days and sessions of ``event`` (two queries), for where it stands and its agenda.
+
+    Read once per page: the agenda groups the same sessions that say where
+    the event stands. Speakers are left out: agenda/session_cards.py fetches
+    them only for the sessions whose block is not in the cache already.
+    """
     days = list(event.days.all().order_by("number"))
+    by_pk = {day.pk: day for day in days}
+    sessions = list(Session.objects.filter(event=event).order_by("start", "track", "id"))
     for day in days:
         day.event = event
-    return days
-
-
-def load_sessions(event: Event, *, day: Day | None = None, pks=None,
-                  with_speakers: bool = False) -> list[Session]:
-    """The event's sessions in programme order (one query; two ``with_speakers``).
-
-    Only those of ``day``, or only those whose primary keys are in ``pks``, when
-    given. The agenda's slots leave the speakers out: agenda/session_cards.py
-    fetches them only for the sessions whose block is not in the cache already.
-    """
-    sessions = Session.objects.filter(event=event)
-    if day is not None:
-        sessions = sessions.filter(day=day)
-    if pks is not None:
-        sessions = sessions.filter(pk__in=list(pks))
-    sessions = sessions.select_related("day").order_by("start", "track", "id")
-    if with_speakers:
-        sessions = sessions.prefetch_related(speakers_prefetch())
-    sessions = list(sessions)
     for session in sessions:
         session.event = event  # spares a query per session for event fields
-        session.day.event = event
+        session.day = by_pk[session.day_id]  # and one for its day
+    return LoadedProgramme(days=days, sessions=sessions)
+
+
+def with_speakers(sessions: list[Session]) -> list[Session]:
+    """``sessions`` with their speakers fetched (one query for all of them)."""
+    prefetch_related_objects(sessions, speakers_prefetch())
     return sessions
 
 
@@ -181,8 +185,9 @@ def group_into_days(days: list[Day], sessions: list[Session], zones: list[str],
 
 def load_agenda(event: Event, viewer_zone: str | None = None) -> list[DayProgramme]:
     """Every day of the event with its sessions grouped into slots (two queries)."""
-    zones = zones_for(event, viewer_zone)
-    return group_into_days(load_days(event), load_sessions(event), zones, viewer_zone)
+    loaded = load_programme(event)
+    return group_into_days(loaded.days, loaded.sessions, zones_for(event, viewer_zone),
+                           viewer_zone)
 
 
 def mark_now(programme: list[DayProgramme], life: event_life.EventLife) -> None:
@@ -328,17 +333,15 @@ def event_start(event: Event) -> datetime | None:
 
 def load_life(event: Event, now: datetime | None = None) -> event_life.EventLife:
     """Where the event stands now (two queries): see ``agenda/event_life.py``."""
-    days = list(event.days.all())
-    by_pk = {day.pk: day for day in days}
-    sessions = list(
-        Session.objects.filter(event=event).exclude(status=Session.Status.CANCELLED)
-    )
-    for day in days:
-        day.event = event
-    for session in sessions:
-        session.event = event
-        session.day = by_pk[session.day_id]  # spares a query per session
-    return event_life.derive(event, days, sessions, now or timezone.now())
+    return life_of(event, load_programme(event), now)
+
+
+def life_of(event: Event, loaded: LoadedProgramme,
+            now: datetime | None = None) -> event_life.EventLife:
+    """Where the event stands now, from its programme read already."""
+    sessions = [session for session in loaded.sessions
+                if session.status != Session.Status.CANCELLED]
+    return event_life.derive(event, loaded.days, sessions, now or timezone.now())
 
 
 @dataclass

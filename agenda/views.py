@@ -28,11 +28,14 @@ def render(request, template, context, status=None):
     return response
 
 
-def _zone_context(request, event):
-    """Zones, the zone picker and where the event stands: what every event page shows."""
+def _zone_context(request, event, life=None):
+    """Zones, the zone picker and where the event stands: what every event page shows.
+
+    ``life``: where the event stands, when the page has read its programme already.
+    """
     viewer = timezones.viewer_zone_from_request(request)
     zones = programme.zones_for(event, viewer.name)
-    life = programme.load_life(event)
+    life = life or programme.load_life(event)
     return viewer, {
         "viewer_zone": viewer.name,
         "rejected_zone": viewer.rejected,
@@ -96,9 +99,11 @@ def event_detail(request, event):
 def agenda(request, event, day=None):
     """The programme: all of it, one day of a big one, or the sessions that match the filters."""
     event = programme.get_event(event, request.user)
-    viewer, context = _zone_context(request, event)
+    loaded = programme.load_programme(event)  # read once: where it stands, and the agenda
+    viewer, context = _zone_context(request, event, programme.life_of(event, loaded))
     try:
-        page = agenda_filters.agenda_page(event, context["life"], viewer.name, request.GET, day)
+        page = agenda_filters.agenda_page(event, loaded, context["life"], viewer.name,
+                                          request.GET, day)
     except agenda_filters.UnknownDay as unknown:
         return error_page(request, 404, detail=unknown.message)
     if page.redirect_url:
