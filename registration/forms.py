@@ -45,14 +45,14 @@ class SlotFieldsMixin:
         self.slots = parallel_slots(event)
         self.slot_fields = []
         current_ids = {session.pk for session in (current or [])}
-        taken = seats.taken_by_session([s.pk for slot in self.slots for s in slot.sessions])
+        full = seats.full_sessions([s for slot in self.slots for s in slot.sessions])
         zones = event.display_zones
         for slot in self.slots:
             name = f"slot_{slot.key}"
             initial = next((s.pk for s in slot.sessions if s.pk in current_ids), None)
             self.fields[name] = forms.TypedChoiceField(
                 label=slot_label(slot, zones),
-                choices=[(s.pk, _session_label(s, taken, s.pk in current_ids))
+                choices=[(s.pk, _session_label(s, s.pk in full, s.pk in current_ids))
                          for s in slot.sessions],
                 coerce=int,
                 widget=forms.RadioSelect,
@@ -83,11 +83,9 @@ class SlotFieldsMixin:
         return [self[name] for name in self.slot_fields]
 
 
-def _session_label(session, taken, is_current):
+def _session_label(session, is_full, is_current):
     title = session.title
-    if not seats.has_free_seat(session.capacity, taken.get(session.pk, 0)):
-        if is_current:
-            return title
+    if is_full and not is_current:
         return _("%(title)s — full: you would join its waiting list") % {"title": title}
     return title
 
