@@ -8,6 +8,7 @@ error; CharField's validators already refuse NUL bytes.
 
 from django import forms
 from django.conf import settings
+from django.utils.functional import cached_property, lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -45,14 +46,13 @@ class SlotFieldsMixin:
         self.slots = parallel_slots(event)
         self.slot_fields = []
         current_ids = {session.pk for session in (current or [])}
-        taken = seats.taken_by_session([s.pk for slot in self.slots for s in slot.sessions])
         zones = event.display_zones
         for slot in self.slots:
             name = f"slot_{slot.key}"
             initial = next((s.pk for s in slot.sessions if s.pk in current_ids), None)
             self.fields[name] = forms.TypedChoiceField(
                 label=slot_label(slot, zones),
-                choices=[(s.pk, _session_label(s, taken, s.pk in current_ids))
+                choices=[(s.pk, _lazy_session_label(self, s, s.pk in current_ids))
                          for s in slot.sessions],
                 coerce=int,
                 widget=forms.RadioSelect,
@@ -82,14 +82,22 @@ class SlotFieldsMixin:
     def slot_bound_fields(self):
         return [self[name] for name in self.slot_fields]
 
+    @cached_property
+    def full_session_ids(self) -> set[int]:
+        """The parallel sessions with no seat left, counted when a label is first shown."""
+        return seats.full_sessions([s for slot in self.slots for s in slot.sessions])
 
-def _session_label(session, taken, is_current):
+
+def _session_label(form, session, is_current):
     title = session.title
-    if not seats.has_free_seat(session.capacity, taken.get(session.pk, 0)):
-        if is_current:
-            return title
+    if not is_current and session.pk in form.full_session_ids:
         return _("%(title)s — full: you would join its waiting list") % {"title": title}
     return title
+
+
+# Lazy, so that seats are counted only if the form is shown again: a valid
+# submission never is, and its count grew with every seat taken.
+_lazy_session_label = lazy(_session_label, str)
 
 
 class RegistrationForm(SlotFieldsMixin, forms.Form):

@@ -4,6 +4,10 @@ A seat is taken by a confirmed registration (the event's seats) or by a
 confirmed choice (a parallel session's seats). A capacity of ``None`` means
 no limit. The services give seats with these counts (under the event lock),
 the form warns of full sessions, and the dashboard and the admin show them.
+
+Sign-up and confirmation ask only whether a seat is free, and never count
+for an event or session without a limit: those counts grow with every
+registration (80 ms a form at 100,000) and cannot change the answer.
 """
 
 from django.db.models import Count, OuterRef, Q, Subquery
@@ -24,6 +28,33 @@ def has_free_seat(capacity: int | None, taken: int) -> bool:
     """Whether one more person can have a seat."""
     free = free_seats(capacity, taken)
     return free is None or free > 0
+
+
+def free_at_event(event) -> int | None:
+    """The event's seats left (see :func:`free_seats`); no count when it has no limit."""
+    if event.capacity is None:
+        return None
+    return free_seats(event.capacity, taken_at_event(event))
+
+
+def free_in_session(session) -> int | None:
+    """A session's seats left (see :func:`free_seats`); no count when it has no limit."""
+    if session.capacity is None:
+        return None
+    return free_seats(session.capacity, taken_in_session(session))
+
+
+def full_sessions(sessions) -> set[int]:
+    """The ids of those of ``sessions`` with no seat left, counted in one query at most.
+
+    Only sessions with a capacity are counted: one without a limit is never full.
+    """
+    limited = [session for session in sessions if session.capacity is not None]
+    if not limited:
+        return set()
+    taken = taken_by_session([session.pk for session in limited])
+    return {session.pk for session in limited
+            if not has_free_seat(session.capacity, taken.get(session.pk, 0))}
 
 
 def taken_at_event(event) -> int:

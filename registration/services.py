@@ -497,7 +497,7 @@ def _allocate(event) -> dict:
     waiting = Registration.objects.filter(
         event=event, status=Registration.Status.WAITLISTED
     ).order_by("seat_requested_at", "pk")
-    free = seats.free_seats(event.capacity, seats.taken_at_event(event))
+    free = seats.free_at_event(event)
     if free is not None:
         waiting = waiting[:free]
     promoted = list(waiting.values_list("pk", flat=True))
@@ -522,7 +522,7 @@ def _allocate(event) -> dict:
         pk__in=waiting_choices.values("session_id")
     ).order_by("pk"):
         queue = waiting_choices.filter(session=session).order_by("requested_at", "pk")
-        free = seats.free_seats(session.capacity, seats.taken_in_session(session))
+        free = seats.free_in_session(session)
         if free is not None:
             queue = queue[:free]
         seated = list(queue.values_list("pk", "registration_id"))

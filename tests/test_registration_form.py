@@ -336,3 +336,30 @@ def test_privacy_notice(forum, web, settings):
     ) in html
     assert 'href="mailto:decarbozingcities@iges.or.jp"' in html
     assert "Institute for Global Environmental Strategies" in html
+
+
+def test_a_valid_submission_counts_no_seats(forum, django_assert_num_queries,
+                                            django_capture_on_commit_callbacks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from registration.forms import RegistrationForm
+    from tests.registration_support import sign_up
+
+    Session.objects.filter(event=forum, slug="parallel-session-1").update(capacity=1)
+    Session.objects.filter(event=forum, slug="parallel-session-2").update(capacity=5)
+    sign_up(django_capture_on_commit_callbacks, forum, email="first@example.org")
+    # Seats are counted only to label full sessions, and a valid form is
+    # never shown: the count, which grows with every seat taken, is skipped.
+    with CaptureQueriesContext(connection) as queries:
+        form = RegistrationForm(forum, form_data(forum, email="second@example.org"))
+        assert form.is_valid()
+    assert [q["sql"] for q in queries if "registration_sessionchoice" in q["sql"]] == []
+    # Shown again (an invalid submission would be), it counts once and labels.
+    [first_slot, _second_slot] = slot_field_names(forum)
+    with django_assert_num_queries(1):
+        labels = [str(label) for _pk, label in form.fields[first_slot].choices]
+    [full, other] = Session.objects.filter(
+        event=forum, slug__in=["parallel-session-1", "parallel-session-2"]
+    ).order_by("slug")
+    assert labels == [f"{full.title} — full: you would join its waiting list", other.title]

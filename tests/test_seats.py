@@ -40,3 +40,32 @@ def test_counts_are_confirmed_registrations_and_choices(forum, capture):
     assert SessionChoice.objects.filter(
         session=session, status=SessionChoice.Status.INACTIVE
     ).count() == 1
+
+
+def test_free_seats_left_at_the_event_and_in_a_session(forum, capture):
+    forum.capacity = 3
+    forum.save()
+    session = forum.sessions.get(slug="parallel-session-1")
+    session.capacity = 1
+    session.save()
+    sign_up(capture, forum, email="first@example.org")
+    assert seats.free_at_event(forum) == 2
+    assert seats.free_in_session(session) == 0
+    other = forum.sessions.get(slug="parallel-session-2")
+    other.capacity = 2
+    other.save()
+    unlimited = forum.sessions.get(slug="parallel-session-3")
+    assert seats.full_sessions([session, other, unlimited]) == {session.pk}
+
+
+def test_nothing_is_counted_without_a_limit(forum, capture, django_assert_num_queries):
+    # Counting confirmed seats grows with every registration and cannot make
+    # an unlimited event or session full: sign-up and confirmation skip it.
+    sign_up(capture, forum, email="first@example.org")
+    sessions = list(forum.sessions.filter(kind="parallel"))
+    assert forum.capacity is None
+    assert {session.capacity for session in sessions} == {None}
+    with django_assert_num_queries(0):
+        assert seats.free_at_event(forum) is None
+        assert seats.free_in_session(sessions[0]) is None
+        assert seats.full_sessions(sessions) == set()
