@@ -131,6 +131,18 @@ class LoadedProgramme:
     def sessions_of(self, day: Day) -> list[Session]:
         return [session for session in self.sessions if session.day_id == day.pk]
 
+    def session(self, slug: str) -> Session:
+        """The session of this slug with its speakers (one query), or 404."""
+        found = next((session for session in self.sessions if session.slug == slug), None)
+        if found is None:
+            raise Http404("No such session")
+        return with_speakers([found])[0]
+
+    def parallel_to(self, session: Session) -> list[Session]:
+        """The other sessions starting with ``session`` (its parallel sessions)."""
+        return [other for other in self.sessions
+                if other.start == session.start and other.pk != session.pk]
+
 
 def load_programme(event: Event) -> LoadedProgramme:
     """The days and sessions of ``event`` (two queries), for where it stands and its agenda.
@@ -219,15 +231,6 @@ def get_session(event: Event, slug: str) -> Session:
     session.event = event
     session.day.event = event
     return session
-
-
-def parallel_alternatives(session: Session) -> list[Session]:
-    """The other sessions running in parallel with this one (same start)."""
-    return list(
-        Session.objects.filter(event_id=session.event_id, start=session.start)
-        .exclude(pk=session.pk)
-        .order_by("track", "id")
-    )
 
 
 def event_speakers(event: Event):

@@ -115,15 +115,16 @@ def agenda(request, event, day=None):
 
 def session_detail(request, event, session):
     event = programme.get_event(event, request.user)
-    session = programme.get_session(event, session)
-    viewer, context = _zone_context(request, event)
+    loaded = programme.load_programme(event)  # read once: where it stands, and the session
+    session = loaded.session(session)
+    viewer, context = _zone_context(request, event, programme.life_of(event, loaded))
     context.update(
         event=event,
         session=session,
         times=programme.time_ranges(
             session.start, session.end, context["zones"], session.day.date, viewer.name
         ),
-        alternatives=programme.parallel_alternatives(session) if session.is_parallel else [],
+        alternatives=loaded.parallel_to(session) if session.is_parallel else [],
         json_ld=structured_data.session_data(
             session, context["life"], request, programme.organisation_links(event)
         ),
