@@ -177,8 +177,8 @@ def request(server, method, path, body=None, headers=None):
         conn.close()
 
 
-def get(server, path):
-    return request(server, "GET", path)
+def get(server, path, headers=None):
+    return request(server, "GET", path, headers=headers)
 
 
 class _RegistrationForm(HTMLParser):
@@ -253,11 +253,13 @@ def _ms(value, unit):
     return float(value) * factor
 
 
-def run_wrk(server, path, args, connections, script=None, script_env=None):
+def run_wrk(server, path, args, connections, script=None, script_env=None, headers=None):
     command = ["wrk", "--threads", str(min(args.threads, connections)),
                "--connections", str(connections), "--duration", f"{args.duration}s",
                "--timeout", "30s", "--latency",
                "--header", "X-Forwarded-Proto: https"]
+    for name, value in (headers or {}).items():
+        command += ["--header", f"{name}: {value}"]
     if script:
         command += ["--script", str(script)]
     command.append(f"http://{HOST}:{server.port}{path}")
@@ -357,6 +359,8 @@ def report(results, args, about, load_before, load_after):
     checks = [
         ("cached forum agenda / static file", ratio(results, "agenda forum cached", "static file"),
          0.8),
+        ("cached forum agenda / static file, both brotli",
+         ratio(results, "agenda forum cached, br", "static file, br"), 0.8),
         ("uncached forum agenda / trivial view",
          ratio(results, "agenda forum uncached", "trivial view (/healthz)"), 0.35),
         ("cached / uncached forum agenda",
@@ -425,8 +429,11 @@ def main():
         targets = [
             # name, server, path, expected X-Page-Cache, connections (None: --connections)
             ("static file", cached, f"/static/{manifest['css/site.css']}", None, None),
+            ("static file, br", cached, f"/static/{manifest['css/site.css']}", None, None),
             ("trivial view (/healthz)", cached, "/healthz", None, None),
             ("agenda forum cached", cached, "/en/events/zccf-2022/agenda/", "hit", None),
+            # What a browser asks for: the stored brotli copy (forum_site/pagecache).
+            ("agenda forum cached, br", cached, "/en/events/zccf-2022/agenda/", "hit", None),
             ("agenda forum uncached", uncached, "/en/events/zccf-2022/agenda/", None, None),
             ("agenda 1000 cached", cached, "/en/events/synthetic-1000/agenda/", "hit", None),
             # About 1 s of CPU per page: a few connections are enough to keep every
@@ -446,32 +453,35 @@ def main():
         prepared = []
         for name, server, path, expected, connections in targets:
             connections = min(connections or args.connections, args.connections)
+            headers = {"Accept-Encoding": "br"} if name.endswith(", br") else None
             script = script_env = None
             if expected == "post":
                 script = BASE_DIR / "bench" / "register.lua"
                 script_env = registration_request(server, path)
             else:
                 for _ in range(3):  # fill the cache (and each worker's copy)
-                    status, response, _body = get(server, path)
+                    status, response, _body = get(server, path, headers)
                 state = response.getheader("X-Page-Cache")
                 if status != 200 or state != expected:
                     raise SystemExit(f"{name}: {path} answered {status} ({state}), "
                                      f"expected 200 ({expected})")
-            prepared.append((name, server, path, connections, script, script_env))
+                if headers and response.getheader("Content-Encoding") != "br":
+                    raise SystemExit(f"{name}: {path} was not sent as brotli")
+            prepared.append((name, server, path, connections, script, script_env, headers))
 
         # Rounds outside, targets inside: a disturbance on the machine (another
         # job starting) then hits every target of one round rather than all the
         # rounds of one target, and the per-round ratios stay comparable.
         rounds = {name: [] for name, *_rest in prepared}
         for number in range(1, args.rounds + 1):
-            for name, server, path, connections, script, script_env in prepared:
+            for name, server, path, connections, script, script_env, headers in prepared:
                 log(f"round {number}/{args.rounds}: {name}, {connections} connections, "
                     f"{args.duration}s")
-                figures = run_wrk(server, path, args, connections, script, script_env)
+                figures = run_wrk(server, path, args, connections, script, script_env, headers)
                 rounds[name].append(figures)
                 drain(figures, connections)
         results = {}
-        for name, server, path, connections, _script, _env in prepared:
+        for name, server, path, connections, _script, _env, _headers in prepared:
             results[name] = {**median(rounds[name]), "instance": server.name,
                              "connections": connections, "path": path,
                              "rounds": [r["requests_per_second"] for r in rounds[name]]}
