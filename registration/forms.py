@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from forum_site.languages import local_name
+from forum_site.widgets import LongSelect
 from registration import seats
 from registration.models import Sector, validate_no_comma
 from registration.programme import parallel_slots, slot_label
@@ -131,7 +132,7 @@ class RegistrationForm(SlotFieldsMixin, forms.Form):
     country = forms.ChoiceField(
         label=_("Country"),
         help_text=_("The country you work in."),
-        widget=forms.Select(attrs={"autocomplete": "country"}),
+        widget=LongSelect(attrs={"autocomplete": "country"}),
     )
     sector = forms.ChoiceField(
         label=_("Sector"),

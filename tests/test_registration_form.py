@@ -5,6 +5,7 @@ from django.core import mail
 
 from agenda.models import Session
 from registration import services
+from registration.forms import RegistrationForm
 from registration.models import Registration
 from tests.registration_support import choice_data, form_data, slot_field_names
 
@@ -363,3 +364,45 @@ def test_a_valid_submission_counts_no_seats(forum, django_assert_num_queries,
         event=forum, slug__in=["parallel-session-1", "parallel-session-2"]
     ).order_by("slug")
     assert labels == [f"{full.title} — full: you would join its waiting list", other.title]
+
+
+def _select_parts(html):
+    """The select's attributes and its options as (value, label, selected)."""
+    from html.parser import HTMLParser
+
+    class Parser(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.select, self.options, self._option = None, [], None
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "select":
+                self.select = dict(attrs)
+            elif tag == "option":
+                self._option = dict(attrs)
+                self.options.append([self._option.get("value"), "", "selected" in self._option])
+
+        def handle_data(self, data):
+            if self._option is not None:
+                self.options[-1][1] += data
+
+        def handle_endtag(self, tag):
+            if tag == "option":
+                self._option = None
+
+    parser = Parser()
+    parser.feed(html)
+    return parser.select, parser.options
+
+
+@pytest.mark.parametrize("value", [None, "VN", "<JP>"])
+def test_the_country_list_is_the_select_django_would_write(forum, value):
+    from django import forms as django_forms
+
+    field = RegistrationForm(forum).fields["country"]
+    attrs = {"id": "id_country", "required": True, "aria-describedby": "id_country_helptext"}
+    ours = field.widget.render("country", value, attrs)
+    django = django_forms.Select(attrs=field.widget.attrs, choices=field.choices).render(
+        "country", value, attrs)
+    assert _select_parts(ours) == _select_parts(django)
+    assert len(_select_parts(ours)[1]) == len(field.choices) > 240
