@@ -106,10 +106,6 @@ def _codes() -> list[str]:
     return [code for code, _label in settings.LANGUAGES]
 
 
-def _localised(name: str) -> list[str]:
-    return [build_localized_fieldname(name, code) for code in _codes()]
-
-
 def _in_language(values: dict[str, str], name: str) -> str:
     """The translation of ``name`` in the active language, else English (as pages show it)."""
     language = get_language() or settings.LANGUAGE_CODE
@@ -132,13 +128,13 @@ def load_choices(event: Event) -> FilterChoices:
     order of their English names, speakers in the order of their names on the
     page, numbers counted ("Track 2" before "Track 10").
     """
-    track_fields = _localised("track")
+    track_fields = search.localised_fields(["track"])
     # Whether each session has a title in each language: a few distinct rows,
     # not one per session.
     has_title = {
         f"has_{code}": Case(When(Q(**{f"{title}__isnull": False}) & ~Q(**{title: ""}),
                                  then=Value(True)), default=Value(False))
-        for code, title in zip(_codes(), _localised("title"), strict=True)
+        for code, title in zip(_codes(), search.localised_fields(["title"]), strict=True)
     }
     rows = (
         Session.objects.filter(event=event)
@@ -157,7 +153,7 @@ def load_choices(event: Event) -> FilterChoices:
                 track_texts, "track")
         languages |= {code for code, title in zip(codes, texts[len(codes):], strict=True)
                       if title}
-    name_fields = _localised("name")
+    name_fields = search.localised_fields(["name"])
     speakers = []
     for slug, *names in (Speaker.objects.filter(session_roles__session__event=event)
                          .values_list("slug", *name_fields).distinct().order_by()):

@@ -195,13 +195,6 @@ def group_into_days(days: list[Day], sessions: list[Session], zones: list[str],
     return programme
 
 
-def load_agenda(event: Event, viewer_zone: str | None = None) -> list[DayProgramme]:
-    """Every day of the event with its sessions grouped into slots (two queries)."""
-    loaded = load_programme(event)
-    return group_into_days(loaded.days, loaded.sessions, zones_for(event, viewer_zone),
-                           viewer_zone)
-
-
 def mark_now(programme: list[DayProgramme], life: event_life.EventLife) -> None:
     """Mark the agenda's slots running now and next, and where "jump to now" lands."""
     if not life.is_live:

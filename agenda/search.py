@@ -62,7 +62,8 @@ def terms(query: str) -> list[str]:
     return unicodedata.normalize("NFC", query or "").split()[:MAX_TERMS]
 
 
-def _localised(fields) -> list[str]:
+def localised_fields(fields) -> list[str]:
+    """Each of ``fields`` in every language of the site (``title_en``, ``title_ja``, …)."""
     return [build_localized_fieldname(name, code) for name in fields
             for code, _label in settings.LANGUAGES]
 
@@ -83,7 +84,7 @@ class _NFC(Func):
 def _haystack(prefix: str, fields) -> Concat:
     """Every field joined by spaces, in NFC: one text to look for substrings in."""
     parts = []
-    for name in _localised(fields):
+    for name in localised_fields(fields):
         parts += [_NFC(Func(F(prefix + name), Value(""), function="COALESCE")), Value(" ")]
     return Concat(*parts, output_field=TextField())
 
@@ -119,8 +120,9 @@ def python_rows(sessions):
 
     A left join: a session without speakers still has its row, with empty names.
     """
-    speaker_fields = ["session_speakers__speaker__" + name for name in _localised(SPEAKER_FIELDS)]
-    return sessions.values_list("pk", "day_id", *_localised(SESSION_FIELDS), *speaker_fields)
+    speaker_fields = ["session_speakers__speaker__" + name
+                      for name in localised_fields(SPEAKER_FIELDS)]
+    return sessions.values_list("pk", "day_id", *localised_fields(SESSION_FIELDS), *speaker_fields)
 
 
 def python_matches(rows, query: str) -> list[tuple[int, int]]:

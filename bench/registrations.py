@@ -38,6 +38,9 @@ from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
+
+from bench import database  # noqa: E402 (after the path it is found on)
+
 DEMO = "zccf-signup-bench"
 FEW = 10
 
@@ -65,10 +68,7 @@ def main():
            "REGISTRATION_RATE_LIMIT_EMAIL": "100000000"}
     manage = [sys.executable, str(BASE_DIR / "manage.py")]
     if not args.reuse:
-        subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "postgres",
-                        args.database], check=True)
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", args.database],
-                       check=True)
+        database.recreate(args.database)
 
     def run(*command):
         started = time.perf_counter()
@@ -101,13 +101,8 @@ def main():
         print(f"\nLoad average (1 min) at the start: {load:.2f}, at the end: "
               f"{os.getloadavg()[0]:.2f}, on {os.cpu_count()} cores")
     finally:
-        if "django" in sys.modules:  # this process's connection would block dropdb
-            from django.db import connections
-
-            connections.close_all()
         if not args.keep:
-            subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "postgres",
-                            args.database], check=True)
+            database.drop(args.database)
 
 
 def setup_django():

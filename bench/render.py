@@ -28,6 +28,8 @@ from urllib.parse import urlsplit
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
+from bench import database  # noqa: E402 (after the path it is found on)
+
 AGENDA = "/en/events/zccf-2022/agenda/"
 SESSION = "/en/events/zccf-2022/sessions/parallel-session-1/"
 TRIVIAL = "/bench-trivial/"
@@ -63,10 +65,7 @@ def main():
            "ACCESS_LOG": "false", "CACHE_URL": args.cache}
     manage = [sys.executable, str(BASE_DIR / "manage.py")]
     if not args.reuse:
-        subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "postgres",
-                        args.database], check=True)
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", args.database],
-                       check=True)
+        database.recreate(args.database)
     try:
         for command in [] if args.reuse else (["migrate", "--noinput", "-v0"],
                                                ["load_seed_events", "-v0"]):
@@ -75,8 +74,7 @@ def main():
         measure(args)
     finally:
         if not args.keep:
-            subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "postgres",
-                            args.database], check=True)
+            database.drop(args.database)
 
 
 class _Elements(HTMLParser):
