@@ -1,17 +1,23 @@
 """Public pages of the programme. Thin: reading lives in agenda/programme.py."""
 
-from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.shortcuts import render as render_page
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_safe
 
-from agenda import agenda_filters, calendar_links, event_life, programme, structured_data, timezones
+from agenda import (
+    agenda_filters,
+    calendar_links,
+    event_life,
+    programme,
+    structured_data,
+    timezones,
+    zone_links,
+)
 from forum_site import pagecache
 from forum_site.errors import error_page
 
@@ -40,7 +46,7 @@ def _zone_context(request, event, life=None):
         "viewer_zone": viewer.name,
         "rejected_zone": viewer.rejected,
         "zone_choices": timezones.picker_choices(programme.zones_for(event, None), viewer.name),
-        "zone_picker_url": _zone_picker_url(event, _without_zone(request)),
+        "zone_picker_url": zone_links.picker_url(event, zone_links.without_zone(request)),
         "zones": zones,
         "life": life,
         "standing": programme.standing(life, zones, viewer.name),
@@ -176,7 +182,7 @@ def zone_picker(request, event, region=None):
     list of regions.
     """
     event = programme.get_event(event, request.user)
-    back = _return_path(request, event)
+    back = zone_links.return_path(request, event)
     found = timezones.picker_region(region) if region is not None else None
     context = {
         "event": event,
@@ -184,12 +190,12 @@ def zone_picker(request, event, region=None):
         "noindex": True,  # a list of links to the event's pages, not a page of its own
         "viewer_zone": timezones.viewer_zone_from_request(request).name,
         "back_url": back,
-        "clear_url": _with_zone(back, ""),
-        "regions_url": _zone_picker_url(event, back),
+        "clear_url": zone_links.with_zone(back, ""),
+        "regions_url": zone_links.picker_url(event, back),
         "unknown_region": region[:timezones.MAX_ZONE_NAME_LENGTH] if region and not found else None,
     }
     if found is None:
-        next_query = _next_query(event, back)
+        next_query = zone_links.next_query(event, back)
         context["regions"] = [
             (item, reverse("agenda:zone_region", args=[event.slug, item.slug]) + next_query)
             for item in timezones.picker_regions()
@@ -199,74 +205,13 @@ def zone_picker(request, event, region=None):
         instant = programme.event_start(event) or timezone.now()
         context["region"] = found
         context["cities"] = [
-            (zone, timezones.city_and_abbreviation(zone, instant), _with_zone(back, zone))
+            (zone, timezones.city_and_abbreviation(zone, instant), zone_links.with_zone(back, zone))
             for zone, _city in found.cities
         ]
         template = "agenda/zone_picker_region.html"
     status = 404 if context["unknown_region"] else None
     response = render(request, template, context, status=status)
     return pagecache.expire_at(response, context["life"].next_boundary)
-
-
-def _without_zone(request) -> str:
-    """The current page's path and query, minus ``tz``: where a newly picked zone goes."""
-    return _join(request.path, [(name, value) for name, values in request.GET.lists()
-                                for value in values])
-
-
-def _join(path: str, query: list[tuple[str, str]]) -> str:
-    """``path?query``, any ``tz`` left out of ``query``."""
-    query = [(name, value) for name, value in query if name != "tz"]
-    return path + (f"?{urlencode(query)}" if query else "")
-
-
-def _zone_picker_url(event, back: str) -> str:
-    """The full picker of ``event``, coming back to ``back`` once a zone is picked."""
-    return reverse("agenda:zones", args=[event.slug]) + _next_query(event, back)
-
-
-def _next_query(event, back: str) -> str:
-    # Coming back to the agenda needs no ?next=: the address stays the one
-    # the page cache keeps (an unknown query parameter skips the cache).
-    if back == reverse("agenda:agenda", args=[event.slug]):
-        return ""
-    return "?" + urlencode({"next": back})
-
-
-def _with_zone(path: str, zone: str) -> str:
-    """``path`` (which may have a query of its own) with ``tz=<zone>`` in its query."""
-    parts = urlsplit(path)
-    back = _join(parts.path, parse_qsl(parts.query, keep_blank_values=True))
-    return back + ("&" if "?" in back else "?") + urlencode({"tz": zone})
-
-
-def _return_path(request, event) -> str:
-    """``?next=`` if it is one of this event's pages, in the page's language; else its agenda.
-
-    Only a local path is followed (never ``//host``, ``https://…`` or
-    ``javascript:``), and only to one of the event's pages other than the
-    picker itself: the picker is no open redirect, and a city always leads
-    somewhere that shows times.
-    """
-    agenda_path = reverse("agenda:agenda", args=[event.slug])
-    raw = request.GET.get("next", "")
-    if (not raw.startswith("/") or raw.startswith(("//", "/\\")) or len(raw) > 2000
-            or not raw.isprintable() or not url_has_allowed_host_and_scheme(raw, None)):
-        return agenda_path
-    parts = urlsplit(raw)
-    language = translation.get_language_from_path(parts.path)
-    if language is None:
-        return agenda_path
-    try:
-        with translation.override(language):
-            match = resolve(parts.path)
-    except Resolver404:
-        return agenda_path
-    if (match.namespace != "agenda" or match.kwargs.get("event") != event.slug
-            or match.url_name in ("zones", "zone_region")):
-        return agenda_path
-    path = reverse(match.view_name, args=match.args, kwargs=match.kwargs)  # the page's language
-    return _join(path, parse_qsl(parts.query, keep_blank_values=True))
 
 
 @require_safe
