@@ -288,18 +288,14 @@ def organisations_by_role(links: list[EventOrganisation]) -> list[tuple[str, lis
             if role in groups]
 
 
-def event_period(event: Event, zones: list[str]):
-    """Per day: the day and its first start to last end in every zone (one query)."""
-    days = list(event.days.all().order_by("number"))
+def event_period(loaded: LoadedProgramme, zones: list[str]):
+    """Per day: the day and its first start to last end in every zone (no query)."""
     bounds: dict[int, list[datetime]] = {}
-    for start, end, day_id in Session.objects.filter(event=event).values_list(
-        "start", "end", "day_id"
-    ):
-        low, high = bounds.get(day_id, (start, end))
-        bounds[day_id] = [min(low, start), max(high, end)]
+    for session in loaded.sessions:
+        low, high = bounds.get(session.day_id, (session.start, session.end))
+        bounds[session.day_id] = [min(low, session.start), max(high, session.end)]
     result = []
-    for day in days:
-        day.event = event
+    for day in loaded.days:
         if day.pk in bounds:
             start, end = bounds[day.pk]
             result.append((day, time_ranges(start, end, zones, day.date)))

@@ -13,6 +13,7 @@ from agenda import (
     agenda_filters,
     calendar_links,
     event_life,
+    kept_programme,
     programme,
     structured_data,
     timezones,
@@ -34,14 +35,16 @@ def render(request, template, context, status=None):
     return response
 
 
-def _zone_context(request, event, life=None):
-    """Zones, the zone picker and where the event stands: what every event page shows.
+def _read_event(request, slug):
+    """The event (404 if the visitor may not see it) and its programme, read once per page."""
+    return kept_programme.event_and_programme(slug, request.user)
 
-    ``life``: where the event stands, when the page has read its programme already.
-    """
+
+def _zone_context(request, event, loaded):
+    """Zones, the zone picker and where the event stands: what every event page shows."""
     viewer = timezones.viewer_zone_from_request(request)
     zones = programme.zones_for(event, viewer.name)
-    life = life or programme.load_life(event)
+    life = programme.life_of(event, loaded)
     return viewer, {
         "viewer_zone": viewer.name,
         "rejected_zone": viewer.rejected,
@@ -90,12 +93,12 @@ def event_list(request):
 
 
 def event_detail(request, event):
-    event = programme.get_event(event, request.user)
-    viewer, context = _zone_context(request, event)
+    event, loaded = _read_event(request, event)
+    viewer, context = _zone_context(request, event, loaded)
     links = programme.organisation_links(event)
     context.update(
         event=event,
-        period=programme.event_period(event, context["zones"]),
+        period=programme.event_period(loaded, context["zones"]),
         organisations=programme.organisations_by_role(links),
         json_ld=structured_data.event_data(context["life"], request, links),
     )
@@ -104,9 +107,8 @@ def event_detail(request, event):
 
 def agenda(request, event, day=None):
     """The programme: all of it, one day of a big one, or the sessions that match the filters."""
-    event = programme.get_event(event, request.user)
-    loaded = programme.load_programme(event)  # read once: where it stands, and the agenda
-    viewer, context = _zone_context(request, event, programme.life_of(event, loaded))
+    event, loaded = _read_event(request, event)  # where it stands, and the agenda
+    viewer, context = _zone_context(request, event, loaded)
     try:
         page = agenda_filters.agenda_page(event, loaded, context["life"], viewer.name,
                                           request.GET, day)
@@ -120,10 +122,9 @@ def agenda(request, event, day=None):
 
 
 def session_detail(request, event, session):
-    event = programme.get_event(event, request.user)
-    loaded = programme.load_programme(event)  # read once: where it stands, and the session
+    event, loaded = _read_event(request, event)  # where it stands, and the session
     session = loaded.session(session)
-    viewer, context = _zone_context(request, event, programme.life_of(event, loaded))
+    viewer, context = _zone_context(request, event, loaded)
     context.update(
         event=event,
         session=session,
@@ -140,24 +141,24 @@ def session_detail(request, event, session):
 
 def changes(request, event):
     """The public changelog: moves, cancellations and restorations, newest first."""
-    event = programme.get_event(event, request.user)
-    viewer, context = _zone_context(request, event)
+    event, loaded = _read_event(request, event)
+    viewer, context = _zone_context(request, event, loaded)
     context.update(event=event, entries=programme.load_changes(event, viewer.name))
     return _event_page(request, "agenda/changes.html", context)
 
 
 def speaker_list(request, event):
-    event = programme.get_event(event, request.user)
-    viewer, context = _zone_context(request, event)
+    event, loaded = _read_event(request, event)
+    viewer, context = _zone_context(request, event, loaded)
     context.update(event=event, speakers=programme.event_speakers(event),
                    other_participants=programme.other_participants(event))
     return _event_page(request, "agenda/speaker_list.html", context)
 
 
 def speaker_detail(request, event, speaker):
-    event = programme.get_event(event, request.user)
+    event, loaded = _read_event(request, event)
     speaker = programme.get_speaker(event, speaker)
-    viewer, context = _zone_context(request, event)
+    viewer, context = _zone_context(request, event, loaded)
     appearances = []
     for role in speaker.session_roles.all():
         session = role.session
@@ -181,12 +182,12 @@ def zone_picker(request, event, region=None):
     and remembers the zone there. An unknown region answers 404 with the
     list of regions.
     """
-    event = programme.get_event(event, request.user)
+    event, loaded = _read_event(request, event)
     back = zone_links.return_path(request, event)
     found = timezones.picker_region(region) if region is not None else None
     context = {
         "event": event,
-        "life": programme.load_life(event),
+        "life": programme.life_of(event, loaded),
         "noindex": True,  # a list of links to the event's pages, not a page of its own
         "viewer_zone": timezones.viewer_zone_from_request(request).name,
         "back_url": back,
