@@ -22,7 +22,6 @@ import logging
 import pickle
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.http import Http404
 
 from agenda import programme
@@ -51,7 +50,7 @@ def _generation(slug: str) -> str | None:
     """The event's current page-cache generation (made if missing), or None if the cache is down."""
     key = generations.generation_key(generations.event_scope(slug))
     try:
-        return generations.current(cache.get_many([key]), [key])[0]
+        return generations.current(generations.read([key]), [key])[0]
     except Exception:  # the cache is down: read the database, keep nothing
         logger.warning("cache unavailable; programme of %s read afresh", slug, exc_info=True)
         return None

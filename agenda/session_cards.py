@@ -45,7 +45,7 @@ def session_cards(event, sessions) -> dict[int, str]:
     scope_key = generations.generation_key(generations.event_scope(event.slug))
     keys = {session.pk: _key(session, language) for session in sessions}
     try:
-        found = cache.get_many([scope_key, *keys.values()])
+        found = generations.read([scope_key], keys.values())
         generation = generations.current(found, [scope_key])[0]
     except Exception:  # the cache is down: render every block, keep none
         logger.warning("cache unavailable; agenda blocks rendered afresh", exc_info=True)

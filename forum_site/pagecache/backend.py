@@ -5,8 +5,13 @@ page cache and the rate limits both go through it.
 """
 
 import os
+import time
 
+import redis
 from django.core.cache.backends import redis as django_redis
+
+# How long subscribing may wait for Redis to confirm, as a command may.
+_SUBSCRIBE_TIMEOUT = 0.5
 
 
 class _ReusingRedisCacheClient(django_redis.RedisCacheClient):
@@ -35,9 +40,43 @@ class _ReusingRedisCacheClient(django_redis.RedisCacheClient):
         return client
 
 
+class Subscription(redis.client.PubSub):
+    """redis-py's PubSub, counting the times it connected again (and subscribed again) by itself."""
+
+    connects = 0
+
+    def on_connect(self, connection):
+        self.connects += 1
+        super().on_connect(connection)
+
+
 class RedisCache(django_redis.RedisCache):
-    """``django.core.cache.backends.redis.RedisCache`` with its client reused (see above)."""
+    """``django.core.cache.backends.redis.RedisCache`` with its client reused (see above),
+    and publish/subscribe for the page cache's generations (forum_site/pagecache/watch.py).
+    """
 
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _ReusingRedisCacheClient
+
+    def publish(self, channel: str, message: str) -> None:
+        """Send ``message`` to every subscriber of ``channel``."""
+        self._cache.get_client(write=True).publish(channel, message)
+
+    def subscribe(self, channel: str) -> Subscription:
+        """A subscription to ``channel``, confirmed by Redis: nothing published after is missed."""
+        pool = self._cache._get_connection_pool(write=False)
+        subscription = Subscription(connection_pool=pool)
+        try:
+            subscription.subscribe(channel)
+            deadline = time.monotonic() + _SUBSCRIBE_TIMEOUT
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise redis.TimeoutError(f"no confirmation of the subscription to {channel}")
+                message = subscription.get_message(timeout=left)
+                if message is not None and message["type"] == "subscribe":
+                    return subscription
+        except BaseException:
+            subscription.close()
+            raise

@@ -9,6 +9,10 @@ generation, so the next request on any instance renders afresh. The events
 list has a site-wide generation that every change renews too. Code that
 changes the programme without model signals (``QuerySet.update``,
 ``bulk_create``) must call :func:`bump_events` itself.
+
+Every renewal is also published to the app processes (with Redis), so that
+each can remember the tokens it read instead of asking Redis on every request
+(forum_site/pagecache/watch.py); :func:`read` is how the tokens are read.
 """
 
 import secrets
@@ -18,6 +22,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from forum_site.pagecache import watch
 from forum_site.pagecache.policy import EVENT, KEY_PREFIX, SITE
 
 # A generation key may expire: a missing generation gets a new token, which
@@ -61,6 +66,10 @@ def last_modified(generations) -> int:
 def _renew(scopes) -> None:
     cache.set_many({generation_key(scope): _new_token() for scope in scopes},
                    timeout=_GENERATION_TIMEOUT)
+    watching = watch.current_watch()
+    if watching is not None:
+        watching.forget()
+        cache.publish(watching.channel, " ".join(sorted(scopes)))
 
 
 def bump_events(slugs) -> None:
@@ -73,6 +82,19 @@ def bump_events(slugs) -> None:
     scopes = {SITE} | {event_scope(slug) for slug in slugs if slug}
     _renew(scopes)
     transaction.on_commit(lambda: _renew(scopes))
+
+
+def read(keys, also=()) -> dict:
+    """What ``cache.get_many([*keys, *also])`` gives, with generation tokens from memory.
+
+    ``keys`` are generation keys; ``also`` other keys fetched in the same
+    round trip when one is needed (a page's entry). See watch.py for when a
+    remembered token is used.
+    """
+    watching = watch.current_watch()
+    if watching is None:
+        return cache.get_many([*keys, *also])
+    return watching.read(keys, also)
 
 
 def current(found, keys) -> tuple:

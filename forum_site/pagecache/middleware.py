@@ -17,9 +17,9 @@ Never stale
     so the clock alone moves it on).
 
 Fast
-    A hit costs one round trip to the cache (the entry and its generations are
-    read together, or only the generations when this process holds the entry,
-    forum_site/pagecache/local.py) and none of the work below the middleware,
+    A hit costs no round trip to the cache when this process holds the entry
+    (forum_site/pagecache/local.py) and remembers its generations
+    (forum_site/pagecache/watch.py), else one, and none of the work below the middleware,
     which sits near the top of MIDDLEWARE. Entries carry an ETag and
     Last-Modified; conditional requests get 304.
 
@@ -103,11 +103,13 @@ class Entry:
 def _lookup(scope_keys, page_key):
     """The current generations of ``scope_keys`` and the valid entry at ``page_key``, if any.
 
-    One round trip to the shared cache when this process holds the page
-    already (only the small generation tokens travel), two otherwise.
+    When this process holds the page already, no round trip to the shared
+    cache while it remembers the generations (forum_site/pagecache/watch.py),
+    else one for the small generation tokens; when it does not, one or two
+    for the entry and the tokens.
     """
     local = local_entries.get(page_key)
-    found = cache.get_many(scope_keys if local is not None else [*scope_keys, page_key])
+    found = gens.read(scope_keys, () if local is not None else (page_key,))
     generations = gens.current(found, scope_keys)
     if local is not None:
         if local.generations == generations:
