@@ -39,6 +39,8 @@ _STANDARD_ATTRS = frozenset(
 
 def redact(text: str) -> str:
     """``text`` with the secret part of private and confirmation links, and addresses, replaced."""
+    if "/registration/" not in text and "@" not in text:
+        return text  # neither pattern can match: most lines, every access line of a page
     text = _SECRET_IN_PATH.sub(lambda m: m.group(1) + REDACTED, text)
     return _EMAIL_ADDRESS.sub(EMAIL_REDACTED, text)
 

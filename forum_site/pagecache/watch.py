@@ -29,7 +29,7 @@ import os
 import threading
 import time
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 #: The longest a token is used without reading it again.
 TRUST_SECONDS = 5.0
@@ -128,6 +128,7 @@ class GenerationWatch:
 
 
 # One watch per process and cache (server, key prefix): tests may switch caches.
+_UNSET = object()
 _watches: dict[tuple, GenerationWatch] = {}
 
 
@@ -142,11 +143,12 @@ def channel() -> str:
 
 def current_watch() -> GenerationWatch | None:
     """This process's watch over the default cache, or None if it cannot publish renewals."""
-    if not hasattr(cache, "subscribe"):
-        return None
-    name = channel()
-    identity = (tuple(cache._servers), name)
-    found = _watches.get(identity)
-    if found is None:
-        found = _watches[identity] = GenerationWatch(name)
+    backend = caches["default"]  # one instance per thread, all sharing the process's watch
+    found = backend.__dict__.get("_generation_watch", _UNSET)
+    if found is _UNSET:
+        found = None
+        if hasattr(backend, "subscribe"):
+            name = channel()
+            found = _watches.setdefault((tuple(backend._servers), name), GenerationWatch(name))
+        backend._generation_watch = found
     return found
