@@ -52,7 +52,12 @@ class RequestLogMiddleware:
     drops without building the line: a page brings several of them, they
     are immutable hashed files, nginx or the CDN in front logs them already,
     and formatting a JSON line would cost a static request more than serving
-    it. A missing static file (404) is logged like any request.
+    it. A missing static file (404) is logged like any request. A page
+    answered from the page cache (``page_cache_status`` "hit") is logged at
+    DEBUG too unless ACCESS_LOG_CACHE_HITS is on, for the same reasons: it
+    runs no code of the site's that a line could help follow, nginx logs it
+    with its X-Page-Cache header (docs/deployment.md), and the line was about
+    a seventh of a hit's cost (docs/performance.md).
     """
 
     def __init__(self, get_response):
@@ -67,7 +72,10 @@ class RequestLogMiddleware:
             response = self.get_response(request)
             response[REQUEST_ID_HEADER] = request.request_id
             level = logging.INFO
-            if response.status_code < 400 and request.path_info.startswith(self.static_prefix):
+            if response.status_code < 400 and (
+                    request.path_info.startswith(self.static_prefix)
+                    or (getattr(request, "page_cache_status", None) == "hit"
+                        and not settings.ACCESS_LOG_CACHE_HITS)):
                 level = logging.DEBUG
             if not access_log.isEnabledFor(level):
                 return response

@@ -301,3 +301,15 @@ def test_static_files_are_logged_at_debug_for_whoever_asks(client, caplog):
     lines = [(r.levelname, r.path, r.status) for r in caplog.records
              if r.name == "forum_site.access"]
     assert lines == [("DEBUG", "/static/css/site.css", 200)]
+
+
+def test_cache_hits_are_logged_at_debug_unless_asked_for(client, forum, caplog, settings):
+    agenda = "/en/events/zccf-2022/agenda/"
+    with caplog.at_level(logging.DEBUG, logger="forum_site.access"):
+        client.get(agenda)
+        client.get(agenda)
+        settings.ACCESS_LOG_CACHE_HITS = True
+        client.get(agenda)
+    lines = [(r.levelname, r.path, r.cache) for r in caplog.records
+             if r.name == "forum_site.access"]
+    assert lines == [("INFO", agenda, "miss"), ("DEBUG", agenda, "hit"), ("INFO", agenda, "hit")]
