@@ -8,7 +8,7 @@ from django.db.models import Max
 from django.urls import reverse
 
 from agenda.models import Event, Session, Speaker
-from agenda.programme import load_life
+from agenda.programme import is_big_programme, load_life
 from forum_site.site_url import site_url
 
 # How often crawlers should look again, from where the event stands.
@@ -60,6 +60,39 @@ class EventPagesSitemap(_SiteSitemap):
         return CHANGE_FREQUENCY[self._phase(item[1])]
 
 
+class AgendaDaySitemap(_SiteSitemap):
+    """The day pages of big programmes (agenda/programme.py): each day is a page of its own.
+
+    A programme on one page has day addresses too, but they only lead to the
+    day on that page, so they are left out.
+    """
+
+    def items(self):
+        items = []
+        events = (
+            Event.objects.public()
+            .annotate(last_change=Max("sessions__updated_at"))
+            .order_by("slug")
+        )
+        for event in events:
+            life = load_life(event)
+            self.__dict__.setdefault("_phases", {})[event.pk] = life.phase
+            if is_big_programme(life):
+                numbers = sorted(span.day.number for span in life.spans)
+                items += [(event, number) for number in numbers]
+        return items
+
+    def location(self, item):
+        event, number = item
+        return reverse("agenda:agenda_day", kwargs={"event": event.slug, "day": number})
+
+    def lastmod(self, item):
+        return item[0].last_change
+
+    def changefreq(self, item):
+        return CHANGE_FREQUENCY[self._phase(item[0])]
+
+
 class SessionSitemap(_SiteSitemap):
     """Every session page, dated by the session's last change."""
 
@@ -93,4 +126,5 @@ class SpeakerSitemap(_SiteSitemap):
         return reverse("agenda:speaker", kwargs={"event": event, "speaker": speaker})
 
 
-SITEMAPS = {"events": EventPagesSitemap, "sessions": SessionSitemap, "speakers": SpeakerSitemap}
+SITEMAPS = {"events": EventPagesSitemap, "agenda-days": AgendaDaySitemap,
+            "sessions": SessionSitemap, "speakers": SpeakerSitemap}

@@ -127,10 +127,11 @@ def measure(args):
     from django.test.utils import override_settings
 
     client = Client()
-    # (name, path, whether the session blocks of agenda/session_cards.py are
-    # dropped before each request: the first render after an edit).
+    # (name, path, whether the shared cache is emptied before each request, so
+    # that nothing is kept: neither the session blocks of agenda/session_cards.py
+    # nor the programme of agenda/kept_programme.py; the first render after an edit).
     pages = [("trivial view", TRIVIAL, False), ("forum agenda", AGENDA, False),
-             ("forum agenda, blocks not cached", AGENDA, True),
+             ("forum agenda, after an edit (nothing kept)", AGENDA, True),
              ("session page", SESSION, False)]
     with override_settings(ROOT_URLCONF=_urlconf()):
         times = {name: [] for name, _path, _cold in pages}

@@ -242,3 +242,35 @@ def test_a_day_page_is_titled_by_its_day(client, thousand):
                       .content.decode()).group(1)
     assert title.startswith("Agenda – Day 3 – ")
     assert whole == "Agenda – Zero Carbon City International Forum"
+
+
+# Every other page of an event: the same queries for the forum's 15 sessions
+# and the 1,000-session programme. The first request reads the event, its days
+# and sessions (agenda/kept_programme.py) and what the page adds; the next ones
+# only what the page adds.
+OTHER_PAGES = {
+    # page: (path under the event, {slug: path arguments}, first, then)
+    "overview": ("", {}, 4, 1),  # + the organisations
+    "session": ("sessions/{session}/", {"zccf-2022": "parallel-session-1", BIG: "s500"}, 5, 2),
+    "speakers": ("speakers/", {}, 6, 3),
+    "speaker": ("speakers/{speaker}/",
+                {"zccf-2022": "yamaguchi-tsuyoshi", BIG: f"{BIG}-speaker-7"}, 5, 2),
+    "changes": ("changes/", {}, 4, 1),
+    "zone regions": ("zones/", {}, 3, 0),
+    "zone region": ("zones/europe/", {}, 4, 1),  # + when the event starts
+}
+
+
+@pytest.mark.parametrize("page", OTHER_PAGES)
+def test_every_page_of_an_event_runs_the_same_queries_whatever_its_size(
+    client, thousand, django_assert_num_queries, settings, page
+):
+    settings.PAGE_CACHE_ENABLED = False  # every request renders its page
+    path, arguments, first, then = OTHER_PAGES[page]
+    for slug in ["zccf-2022", BIG]:
+        url = f"/en/events/{slug}/" + path.format(session=arguments.get(slug),
+                                                  speaker=arguments.get(slug))
+        with django_assert_num_queries(first):
+            assert client.get(url).status_code == 200
+        with django_assert_num_queries(then):
+            assert client.get(url).status_code == 200

@@ -3,6 +3,7 @@
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.core.management import call_command
 
 from agenda.models import Session
 
@@ -72,6 +73,20 @@ def test_sitemap_lists_every_public_page_in_every_language(client, seed_events):
     assert set(entries) == {f"{SITE}/{language}/{page}" for page in pages
                             for language in ("en", "ja", "vi")}
     assert len(entries) == 3 * (6 + 15 + 1)
+
+
+def test_a_big_programmes_day_pages_are_listed_in_every_language(client, forum):
+    call_command("generate_programme", sessions=120, per_day=48, verbosity=0)
+
+    entries = sitemap_entries(client)
+
+    days = {loc for loc in entries if "/agenda/day-" in loc}
+    assert days == {f"{SITE}/{language}/events/synthetic-120/agenda/day-{number}/"
+                    for language in ("en", "ja", "vi") for number in (1, 2, 3)}
+    latest = max(s.updated_at for s in Session.objects.filter(event__slug="synthetic-120"))
+    day = entries[f"{SITE}/vi/events/synthetic-120/agenda/day-2/"]
+    assert (day.findtext("s:lastmod", namespaces=NS), day.findtext("s:changefreq", namespaces=NS)
+            ) == (latest.date().isoformat(), "daily")
 
 
 def test_each_address_names_its_translations_and_a_default(client, forum):
