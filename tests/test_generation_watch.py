@@ -6,9 +6,7 @@ without one these tests skip, as the watch itself stands aside without Redis.
 
 import os
 import secrets
-import socket
 import time
-from urllib.parse import urlsplit
 
 import pytest
 from django.core.cache import cache
@@ -16,23 +14,15 @@ from django.core.cache import cache
 from agenda.models import Session
 from forum_site.pagecache import generations, watch
 from forum_site.pagecache.backend import RedisCache
+from tests.redis_support import redis_answers
 
 REDIS_URL = os.environ.get("GENERATION_WATCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 AGENDA = "/en/events/zccf-2022/agenda/"
 FORUM_KEY = generations.generation_key(generations.event_scope("zccf-2022"))
 
 
-def _redis_answers():
-    parts = urlsplit(REDIS_URL)
-    try:
-        with socket.create_connection((parts.hostname, parts.port or 6379), timeout=1) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
-pytestmark = pytest.mark.skipif(not _redis_answers(), reason=f"no Redis answers at {REDIS_URL}")
+pytestmark = pytest.mark.skipif(not redis_answers(REDIS_URL),
+                                reason=f"no Redis answers at {REDIS_URL}")
 
 
 @pytest.fixture

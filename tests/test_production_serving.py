@@ -162,7 +162,9 @@ def test_every_response_carries_a_request_id_and_a_given_one_is_kept(client):
 
 
 @pytest.mark.django_db
-def test_one_access_line_per_request_with_id_status_and_duration(client, forum, caplog):
+def test_one_access_line_per_request_with_id_status_and_duration(client, forum, caplog,
+                                                                 settings):
+    settings.ACCESS_LOG_CACHE_HITS = True  # hits too (at DEBUG otherwise: test_compression.py)
     with caplog.at_level(logging.INFO, logger="forum_site.access"):
         client.get("/en/events/zccf-2022/agenda/", HTTP_X_REQUEST_ID="req-1")
         client.get("/en/events/zccf-2022/agenda/", HTTP_X_REQUEST_ID="req-2")

@@ -26,7 +26,7 @@ import time
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import pytest
 import time_machine
@@ -38,6 +38,7 @@ from django.db import connection
 from agenda.models import Event, Session
 from registration import services, tokens
 from registration.models import Registration, SessionChoice
+from tests.redis_support import redis_answers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("SCALE_OUT_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -55,16 +56,6 @@ def _unavailable(reason):
     if os.environ.get("SCALE_OUT_REQUIRED") == "1":
         pytest.fail(f"scale-out test required but {reason}")
     pytest.skip(reason)
-
-
-def _redis_answers(url):
-    parts = urlsplit(url)
-    try:
-        with socket.create_connection((parts.hostname, parts.port or 6379), timeout=1) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
 
 
 def _free_port():
@@ -141,7 +132,7 @@ class Instance:
 def instances():
     if connection.vendor != "postgresql":
         _unavailable("needs PostgreSQL shared by both instances (set DATABASE_URL=postgres://…)")
-    if not _redis_answers(REDIS_URL):
+    if not redis_answers(REDIS_URL):
         _unavailable(f"needs Redis shared by both instances; none answers at {REDIS_URL}")
     env = {key: value for key, value in os.environ.items() if key != "PYTEST_VERSION"}
     env.update(
