@@ -142,6 +142,18 @@ def test_a_lost_subscription_forgets_every_token(reads, other_process):
     assert reads == [[FORUM_KEY], [FORUM_KEY]]
 
 
+def test_at_most_so_many_tokens_are_remembered(reads, monkeypatch):
+    monkeypatch.setattr(watch, "MAX_REMEMBERED", 2)
+    keys = [generations.generation_key(generations.event_scope(f"e{n}")) for n in range(3)]
+    cache.set_many(dict.fromkeys(keys, "1.first"))
+
+    for key in (keys[0], keys[1], keys[1], keys[2], keys[0], keys[2]):
+        assert generations.read([key]) == {key: "1.first"}
+
+    # The third token made the watch forget the first two.
+    assert reads == [[keys[0]], [keys[1]], [keys[2]], [keys[0]]]
+
+
 def test_tokens_are_read_again_after_the_trust_period(reads, monkeypatch):
     cache.set(FORUM_KEY, "1.first")
     monkeypatch.setattr(watch, "TRUST_SECONDS", 0.0)

@@ -35,6 +35,9 @@ from django.core.cache import cache, caches
 TRUST_SECONDS = 5.0
 #: After a failed subscription, how long requests ask the cache before trying again.
 RETRY_SECONDS = 5.0
+#: The most tokens remembered; past it all are forgotten (a scanner asking for
+#: made-up events must not grow a process's memory).
+MAX_REMEMBERED = 10_000
 
 
 class GenerationWatch:
@@ -74,6 +77,8 @@ class GenerationWatch:
         if listening and missing:
             with self._lock:
                 if self._listen() and self._epoch == epoch:
+                    if len(self._known) + len(missing) > MAX_REMEMBERED:
+                        self._forget()
                     for key in missing:
                         if key in found:
                             self._known[key] = (found[key], now)
