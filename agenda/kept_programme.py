@@ -77,4 +77,3 @@ def event_and_programme(slug: str, user=None) -> tuple[Event, programme.LoadedPr
     if not (event.published or can_preview_drafts(user)):
         raise Http404("No such event")
     return event, loaded
-

@@ -243,13 +243,13 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# One line per event on stdout: JSON in production (forum_site/logging.py),
-# plain text on a laptop. LOG_FORMAT=json|text overrides.
 # Whether a page answered from the page cache writes an access line at INFO like
 # any request (true), or at DEBUG like a static file (false): nginx logs it with
 # its X-Page-Cache header, and the line was a seventh of a hit's cost.
 ACCESS_LOG_CACHE_HITS = env.bool("ACCESS_LOG_CACHE_HITS", default=False)
 
+# One line per event on stdout: JSON in production (forum_site/logging.py),
+# plain text on a laptop. LOG_FORMAT=json|text overrides.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -66,7 +66,7 @@ def test_without_a_new_generation_the_kept_copy_is_what_pages_show(client, forum
 
 
 def test_a_moved_session_moves_in_where_the_event_stands(client, forum):
-    event, loaded = event_and_programme("zccf-2022")
+    event_and_programme("zccf-2022")  # read and kept
     opening = Session.objects.get(event=forum, slug="opening-remarks-day-1")
     opening.start += timedelta(hours=1)
     opening.end += timedelta(hours=1)
